@@ -1,0 +1,62 @@
+"""The ingest error vocabulary: each error says what, where, and what to do."""
+
+from __future__ import annotations
+
+
+class KbqaError(Exception):
+    """Base class of every error kbqa raises on purpose."""
+
+
+class NoteError(KbqaError):
+    """A single note cannot be read; ingest reports it and skips the file."""
+
+    def __init__(self, file: str, reason: str):
+        self.file = file
+        self.reason = reason
+        super().__init__(f"{file}: {reason}")
+
+
+class NoteTooLarge(NoteError):
+    pass
+
+
+class NoteEmpty(NoteError):
+    pass
+
+
+class NoteBinary(NoteError):
+    pass
+
+
+class NoteUnreadable(NoteError):
+    """Permission denied, undecodable, or otherwise not readable."""
+
+
+class KbNotFound(KbqaError, FileNotFoundError):
+    def __init__(self, path: str):
+        self.path = path
+        super().__init__(f"notes folder not found: {path} (pass --kb DIR or set KBQA_KB)")
+
+
+class EmptyKb(KbqaError, ValueError):
+    def __init__(self, path: str):
+        self.path = path
+        super().__init__(f"no readable .txt or .md notes in {path}")
+
+
+class StaleIndex(KbqaError):
+    """The index on disk was built with other settings; it must be rebuilt."""
+
+    def __init__(self, path: str, differences: list[str]):
+        self.path = path
+        self.differences = differences
+        super().__init__(
+            f"index at {path} does not match the settings ({'; '.join(differences)}); "
+            "run `kbqa ingest` to rebuild it"
+        )
+
+
+class IndexMissing(KbqaError, FileNotFoundError):
+    def __init__(self, path: str):
+        self.path = path
+        super().__init__(f"no index at {path}; run `kbqa ingest` first")
