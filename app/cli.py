@@ -1,0 +1,43 @@
+"""The `kbqa` command line: a thin, lazily loaded front over the library.
+
+Each command lives in its own module and is imported only when it runs, so
+`kbqa calc` never pays for the embedding stack and `kbqa search` never for gradio.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+# name -> "module:attribute" of a click.Command
+COMMANDS = {
+    "ingest": "app.cli_index:ingest",
+    "search": "app.cli_index:search",
+    "eval": "app.cli_index:eval_cmd",
+    "bench": "app.cli_index:bench",
+    "calc": "app.cli_calc:calc",
+    "claims": "app.cli_claims:claims",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx):
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx, name):
+        target = COMMANDS.get(name)
+        if target is None:
+            return None
+        module, attr = target.split(":")
+        return getattr(importlib.import_module(module), attr)
+
+
+@click.group(cls=LazyGroup)
+@click.version_option(package_name="kbqa")
+def main() -> None:
+    """Ask questions of your Chinese and English notes; calculators for LLM economics."""
+
+
+if __name__ == "__main__":
+    main()
