@@ -1,0 +1,90 @@
+"""Hybrid retrieval over the index: weighted cosine of the dense encoders, plus
+BM25 over jieba tokens with bilingual glossary expansion, fused by score (not rank:
+with English questions over Chinese text BM25 is mostly noise, and rank fusion lets
+that noise outvote the dense side; a normalised score adds little when it finds nothing).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from app.glossary import expand_chinese, expand_english
+from ingest.bm25 import BM25
+from ingest.index import LoadedIndex, embed_text
+from ingest.settings import Settings
+from ingest.tokenize import tokenize
+from ingest.types import Chunk
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+def detect_language(text: str) -> str:
+    """'zh' when Chinese characters make up a fair share of the letters, else 'en'.
+
+    >>> detect_language("GPT-3训练一次要多少钱？"), detect_language("How much did GPT-3 cost?")
+    ('zh', 'en')
+    """
+    han = len(_HAN.findall(text))
+    latin = len(re.findall(r"[A-Za-z]+", text))
+    return "zh" if han and han >= latin else "en"
+
+
+@dataclass
+class Hit:
+    chunk: Chunk
+    score: float
+    parts: dict[str, float] = field(default_factory=dict)
+
+    def as_json(self) -> dict:
+        c = self.chunk
+        return {"text": c.text, "file": c.file, "heading": c.heading, "lines": [c.line_start, c.line_end], "score": round(float(self.score), 4)}
+
+
+class Retriever:
+    """Built once per process over a loaded index; `search` is the hot path."""
+
+    def __init__(self, index: LoadedIndex, settings: Settings, embedders: dict | None = None):
+        from ingest.embed import make_embedder
+
+        self.index = index
+        self.settings = settings
+        self.chunks = index.chunks
+        self.embedders = embedders if embedders is not None else {}
+        for spec in settings.embed.models:
+            if spec not in self.embedders:
+                self.embedders[spec] = make_embedder(spec)
+        # Flat indexes are small: keep the matrices for exact scoring of the candidates.
+        self.matrices = {spec: vi.reconstruct_n(0, vi.ntotal) for spec, vi in index.vectors.items()}
+        self.bm25 = BM25([tokenize(embed_text(c)) for c in self.chunks])
+
+    def query_terms(self, question: str) -> list[str]:
+        terms = tokenize(question)
+        if self.settings.retrieval.glossary:
+            extra = expand_english(question) if detect_language(question) == "en" else expand_chinese(question)
+            for term in extra:
+                terms.extend(tokenize(term))
+        return terms
+
+    def scores(self, question: str) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Fused score of every chunk, and each component."""
+        r = self.settings.retrieval
+        parts: dict[str, np.ndarray] = {}
+        fused = np.zeros(len(self.chunks), dtype=np.float32)
+        for spec, weight in zip(self.settings.embed.models, self.settings.embed.weights):
+            q = self.embedders[spec].query(question)
+            parts[spec] = self.matrices[spec] @ q
+            fused += weight * parts[spec]
+        bm = self.bm25.scores(self.query_terms(question))
+        top = float(bm.max()) if len(bm) else 0.0
+        parts["bm25"] = bm / top if top > 0 else bm
+        fused += r.bm25_weight * parts["bm25"]
+        return fused, parts
+
+    def search(self, question: str, k: int | None = None) -> list[Hit]:
+        k = k or self.settings.retrieval.k
+        fused, parts = self.scores(question)
+        order = np.argsort(-fused, kind="stable")[:k]
+        return [Hit(self.chunks[i], float(fused[i]), {n: float(p[i]) for n, p in parts.items()}) for i in order]

@@ -1,0 +1,337 @@
+"""Build and load the index: chunks + one FAISS flat inner-product index per encoder + a manifest.
+
+Layout of the index folder:
+
+    CURRENT                 name of the live build (replaced atomically with os.replace)
+    build-<id>/manifest.json
+    build-<id>/chunks.jsonl one passage per line, row i of every vector index
+    build-<id>/<encoder>.faiss
+
+A build writes a new build-<id> folder and only then points CURRENT at it, so an
+interrupted ingest leaves the previous index loadable. Ingest is incremental per
+file: a file whose sha256 is unchanged keeps its chunks and vectors (copied bit for
+bit from the previous build); only new or changed files are read and embedded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ingest.errors import EmptyKb, IndexMissing, KbNotFound, NoteError, StaleIndex
+from ingest.settings import Settings
+from ingest.types import Chunk
+
+FORMAT_VERSION = 1
+CHUNKER_NAME = "sentence-pack-v1"
+NOTE_SUFFIXES = (".txt", ".md", ".markdown")
+
+
+@dataclass
+class IngestReport:
+    files_read: list[str] = field(default_factory=list)  # read and embedded in this build
+    files_reused: list[str] = field(default_factory=list)  # unchanged since the last build
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+    removed: list[str] = field(default_factory=list)  # in the old index, gone from the kb
+    chunks: int = 0
+    chunks_embedded: int = 0
+    duplicates_removed: int = 0
+    boilerplate_chars: int = 0
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        lines = [
+            f"files read: {len(self.files_read)} (re-embedded), unchanged: {len(self.files_reused)}, "
+            f"removed: {len(self.removed)}, skipped: {len(self.skipped)}",
+            f"chunks: {self.chunks} ({self.chunks_embedded} embedded now), duplicates removed: {self.duplicates_removed}, "
+            f"boilerplate characters removed: {self.boilerplate_chars}",
+        ]
+        lines += [f"  skipped {f}: {why}" for f, why in self.skipped]
+        lines.append(f"took {self.seconds:.1f} s")
+        return "\n".join(lines)
+
+
+def sha256_file(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def list_notes(kb: Path) -> list[Path]:
+    """Every note under kb (recursively), hidden folders such as .index excluded, in a stable order."""
+    if not kb.is_dir():
+        raise KbNotFound(str(kb))
+    notes = []
+    for path in sorted(kb.rglob("*")):
+        rel = path.relative_to(kb)
+        if any(part.startswith(".") for part in rel.parts):
+            continue
+        if path.is_file() and path.suffix.lower() in NOTE_SUFFIXES:
+            notes.append(path)
+    return notes
+
+
+def expected_manifest_core(settings: Settings, dims: dict[str, int] | None = None) -> dict:
+    """The part of the manifest that must match the settings for an index to be usable."""
+    return {
+        "format": FORMAT_VERSION,
+        "embedders": list(settings.embed.models),
+        "chunker": {"name": CHUNKER_NAME, **asdict(settings.chunk.params())},
+    }
+
+
+def manifest_differences(manifest: dict, settings: Settings) -> list[str]:
+    want = expected_manifest_core(settings)
+    return [
+        f"{key}: index has {manifest.get(key)!r}, settings want {value!r}"
+        for key, value in want.items()
+        if manifest.get(key) != value
+    ]
+
+
+def current_build(index_dir: Path) -> Path | None:
+    pointer = index_dir / "CURRENT"
+    if not pointer.is_file():
+        return None
+    build = index_dir / pointer.read_text(encoding="utf-8").strip()
+    return build if (build / "manifest.json").is_file() else None
+
+
+def read_manifest(index_dir: Path) -> dict | None:
+    build = current_build(index_dir)
+    if build is None:
+        return None
+    return json.loads((build / "manifest.json").read_text(encoding="utf-8"))
+
+
+def chunk_to_record(chunk: Chunk) -> dict:
+    return {
+        "text": chunk.text,
+        "file": chunk.file,
+        "heading": chunk.heading,
+        "lines": [chunk.line_start, chunk.line_end],
+    }
+
+
+def record_to_chunk(rec: dict) -> Chunk:
+    return Chunk(text=rec["text"], file=rec["file"], heading=rec["heading"], line_start=rec["lines"][0], line_end=rec["lines"][1])
+
+
+def embed_text(chunk: Chunk) -> str:
+    """What the encoders see: the heading path gives a short passage its topic."""
+    return f"{chunk.heading}\n{chunk.text}" if chunk.heading else chunk.text
+
+
+def _old_vectors(build: Path | None, manifest: dict | None, settings: Settings) -> tuple[list[dict], dict[str, np.ndarray]]:
+    """Chunks and vectors of the previous build, if it was made with the same settings."""
+    if build is None or manifest is None or manifest_differences(manifest, settings):
+        return [], {}
+    import faiss
+
+    records = [json.loads(line) for line in (build / "chunks.jsonl").read_text(encoding="utf-8").splitlines()]
+    vectors = {}
+    for i, name in enumerate(settings.embed.models):
+        index = faiss.read_index(str(build / f"encoder-{i}.faiss"))
+        vectors[name] = index.reconstruct_n(0, index.ntotal) if index.ntotal else np.zeros((0, index.d), np.float32)
+    return records, vectors
+
+
+def build_index(
+    settings: Settings,
+    progress: Callable[[str, int, int], None] | None = None,
+    embedders: dict | None = None,
+) -> IngestReport:
+    """Ingest settings.kb into settings.index_dir, incrementally and atomically.
+
+    progress(stage, done, total) is called as files are read and passages embedded.
+    embedders: already loaded encoders by spec, to avoid loading them twice in one process.
+    """
+    import faiss
+
+    from ingest.chunk import chunk_document
+    from ingest.embed import make_embedder
+    from ingest.read import read_note
+
+    started = time.perf_counter()
+    kb, index_dir = Path(settings.kb), Path(settings.index_dir)
+    notes = list_notes(kb)
+    report = IngestReport()
+    old_build = current_build(index_dir)
+    old_manifest = read_manifest(index_dir)
+    old_records, old_vecs = _old_vectors(old_build, old_manifest, settings)
+    old_files = (old_manifest or {}).get("files", {}) if old_records else {}
+    old_rows_by_file: dict[str, list[int]] = {}
+    for row, rec in enumerate(old_records):
+        old_rows_by_file.setdefault(rec["file"], []).append(row)
+
+    records: list[dict] = []
+    sources: list[tuple[str, int]] = []  # ("old", row) or ("new", position in to_embed)
+    to_embed: list[Chunk] = []
+    files_meta: dict[str, dict] = {}
+    for n, path in enumerate(notes):
+        rel = path.relative_to(kb).as_posix()
+        if progress:
+            progress("read", n, len(notes))
+        try:
+            digest = sha256_file(path)
+        except OSError as exc:
+            report.skipped.append((rel, f"cannot read: {exc.strerror or exc}"))
+            continue
+        prev = old_files.get(rel)
+        if prev and prev["sha256"] == digest:
+            rows = old_rows_by_file.get(rel, [])
+            records.extend(old_records[r] for r in rows)
+            sources.extend(("old", r) for r in rows)
+            files_meta[rel] = prev
+            report.files_reused.append(rel)
+            continue
+        try:
+            doc = read_note(path, kb, settings.max_note_bytes)
+            chunks, cleaned = chunk_document(doc, settings.chunk.params())
+        except NoteError as exc:
+            report.skipped.append((rel, exc.reason))
+            continue
+        if not chunks:
+            report.skipped.append((rel, "no text left after cleaning"))
+            continue
+        for chunk in chunks:
+            records.append(chunk_to_record(chunk))
+            sources.append(("new", len(to_embed)))
+            to_embed.append(chunk)
+        report.files_read.append(rel)
+        report.duplicates_removed += cleaned.duplicates_removed
+        report.boilerplate_chars += cleaned.boilerplate_chars
+        files_meta[rel] = {
+            "sha256": digest,
+            "chunks": len(chunks),
+            "encoding": doc.encoding,
+            "format": doc.format,
+            "duplicates_removed": cleaned.duplicates_removed,
+            "boilerplate_chars": cleaned.boilerplate_chars,
+        }
+    report.removed = sorted(set(old_files) - set(files_meta) - {f for f, _ in report.skipped})
+    if not records:
+        raise EmptyKb(str(kb))
+
+    embedders = embedders if embedders is not None else {}
+    new_build = index_dir / f"build-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:6]}"
+    new_build.mkdir(parents=True)
+    try:
+        dims = {}
+        texts = [embed_text(c) for c in to_embed]
+        for i, spec in enumerate(settings.embed.models):
+            new_vecs = None
+            if texts:
+                enc = embedders.get(spec) or embedders.setdefault(spec, make_embedder(spec))
+                parts = []
+                bs = settings.embed.batch_size
+                for start in range(0, len(texts), bs):
+                    if progress:
+                        progress(f"embed {spec}", start, len(texts))
+                    parts.append(enc.passages(texts[start : start + bs]))
+                new_vecs = np.vstack(parts)
+            dim = new_vecs.shape[1] if new_vecs is not None else old_vecs[spec].shape[1]
+            matrix = np.zeros((len(records), dim), dtype=np.float32)
+            for row, (kind, j) in enumerate(sources):
+                matrix[row] = old_vecs[spec][j] if kind == "old" else new_vecs[j]
+            index = faiss.IndexFlatIP(dim)
+            index.add(matrix)
+            faiss.write_index(index, str(new_build / f"encoder-{i}.faiss"))
+            dims[spec] = dim
+        with open(new_build / "chunks.jsonl", "w", encoding="utf-8") as fh:
+            for rec in records:
+                fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        manifest = {
+            **expected_manifest_core(settings),
+            "dims": dims,
+            "files": files_meta,
+            "skipped": [{"file": f, "reason": r} for f, r in report.skipped],
+            "chunks": len(records),
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        }
+        (new_build / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+        _point_current_at(index_dir, new_build.name)
+    except BaseException:
+        shutil.rmtree(new_build, ignore_errors=True)
+        raise
+    _remove_old_builds(index_dir, keep=new_build.name)
+    report.chunks = len(records)
+    report.chunks_embedded = len(to_embed)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _point_current_at(index_dir: Path, build_name: str) -> None:
+    tmp = index_dir / f".CURRENT.{os.getpid()}"
+    tmp.write_text(build_name, encoding="utf-8")
+    os.replace(tmp, index_dir / "CURRENT")
+
+
+def _remove_old_builds(index_dir: Path, keep: str) -> None:
+    for path in index_dir.glob("build-*"):
+        if path.name != keep:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def kb_changed(settings: Settings, manifest: dict) -> bool:
+    """True when a note was added, changed or deleted since the index was built."""
+    files = manifest.get("files", {})
+    skipped = {s["file"] for s in manifest.get("skipped", [])}
+    seen = set()
+    for path in list_notes(Path(settings.kb)):
+        rel = path.relative_to(settings.kb).as_posix()
+        seen.add(rel)
+        if rel in skipped:
+            continue
+        meta = files.get(rel)
+        try:
+            if meta is None or meta["sha256"] != sha256_file(path):
+                return True
+        except OSError:
+            return True
+    return bool(set(files) - seen)
+
+
+@dataclass
+class LoadedIndex:
+    manifest: dict
+    chunks: list[Chunk]
+    vectors: dict[str, object]  # encoder spec -> faiss index
+    path: Path
+
+
+def load_index(settings: Settings) -> LoadedIndex:
+    """Load the live build; refuse one built with other settings."""
+    import faiss
+
+    index_dir = Path(settings.index_dir)
+    build = current_build(index_dir)
+    if build is None:
+        raise IndexMissing(str(index_dir))
+    manifest = json.loads((build / "manifest.json").read_text(encoding="utf-8"))
+    diffs = manifest_differences(manifest, settings)
+    if diffs:
+        raise StaleIndex(str(index_dir), diffs)
+    chunks = [record_to_chunk(json.loads(line)) for line in (build / "chunks.jsonl").read_text(encoding="utf-8").splitlines()]
+    vectors = {spec: faiss.read_index(str(build / f"encoder-{i}.faiss")) for i, spec in enumerate(settings.embed.models)}
+    return LoadedIndex(manifest=manifest, chunks=chunks, vectors=vectors, path=build)
+
+
+def ensure_index(settings: Settings, progress=None, embedders: dict | None = None) -> tuple[LoadedIndex, IngestReport | None]:
+    """Load the index, building it first when it is missing, stale, or the notes changed."""
+    manifest = read_manifest(Path(settings.index_dir))
+    report = None
+    if manifest is None or manifest_differences(manifest, settings) or kb_changed(settings, manifest):
+        report = build_index(settings, progress=progress, embedders=embedders)
+    return load_index(settings), report
+
+
+def iter_records(chunks: Iterable[Chunk]) -> Iterable[dict]:
+    return (chunk_to_record(c) for c in chunks)
