@@ -1,0 +1,179 @@
+"""Benchmark: ingest and retrieval figures for kbqa and for llama-index's default
+pipeline, side by side, on the same notes and questions.
+
+Each pipeline runs in its own subprocess so that peak RSS and start-up are its own.
+Run: `kbqa bench [--json]`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from ingest.settings import Settings
+
+DEFAULT_EVAL = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "dev.jsonl"
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    pos = (len(ordered) - 1) * q
+    lo, hi = int(pos), min(int(pos) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
+
+
+def _dir_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def _time_queries(questions: list[dict], search) -> tuple[list[float], list[list[str]]]:
+    search(questions[0]["question"])  # warm-up
+    times, results = [], []
+    for item in questions:
+        t = time.perf_counter()
+        passages = search(item["question"])
+        times.append(time.perf_counter() - t)
+        results.append(passages)
+    return times, results
+
+
+def _retrieval_figures(questions, times, results) -> dict:
+    from app.evaluate import first_hit_rank
+
+    ranks = [first_hit_rank(p, q["evidence"]) for p, q in zip(results, questions)]
+    n = max(len(ranks), 1)
+    lengths = [len(t) for passages in results for t in passages]
+    return {
+        "questions": len(questions),
+        "R@5": round(sum(1 for r in ranks if r and r <= 5) / n, 4),
+        "MRR": round(sum(1 / r for r in ranks if r) / n, 4),
+        "query_p50_ms": round(1000 * _percentile(times, 0.5), 1),
+        "query_p95_ms": round(1000 * _percentile(times, 0.95), 1),
+        "passage_median_chars": statistics.median(lengths) if lengths else 0,
+        "passage_max_chars": max(lengths) if lengths else 0,
+    }
+
+
+def _worker_kbqa(kb: Path, index_dir: Path, eval_file: Path) -> dict:
+    from app.evaluate import load_eval
+    from app.retrieve import Retriever
+    from ingest.index import build_index, load_index
+
+    settings = Settings(kb=kb, index=index_dir)
+    embedders: dict = {}
+    t = time.perf_counter()
+    report = build_index(settings, embedders=embedders)
+    cold = time.perf_counter() - t
+    t = time.perf_counter()
+    build_index(settings, embedders=embedders)
+    warm_reingest = time.perf_counter() - t
+    retriever = Retriever(load_index(settings), settings, embedders=embedders)
+    questions = [q for q in load_eval(eval_file) if q["kind"] == "lookup"]
+    times, results = _time_queries(questions, lambda q: [h.chunk.text for h in retriever.search(q, k=5)])
+    return {
+        "cold_ingest_s": round(cold, 2),
+        "reingest_unchanged_s": round(warm_reingest, 2),
+        "chunks": report.chunks,
+        "chunks_per_s": round(report.chunks / cold, 1),
+        "index_bytes": _dir_size(index_dir),
+        **_retrieval_figures(questions, times, results),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+
+
+def _worker_llamaindex(kb: Path, index_dir: Path, eval_file: Path) -> dict:
+    from app.evaluate import load_eval
+    from app.llamaindex_baseline import build_default_index, retriever
+
+    t = time.perf_counter()
+    index = build_default_index(kb)
+    cold = time.perf_counter() - t
+    index.storage_context.persist(persist_dir=str(index_dir))
+    chunks = len(index.docstore.docs)
+    r = retriever(index, 5)
+    questions = [q for q in load_eval(eval_file) if q["kind"] == "lookup"]
+    times, results = _time_queries(questions, lambda q: [n.node.get_content() for n in r.retrieve(q)])
+    return {
+        "cold_ingest_s": round(cold, 2),
+        "reingest_unchanged_s": None,
+        "chunks": chunks,
+        "chunks_per_s": round(chunks / cold, 1),
+        "index_bytes": _dir_size(index_dir),
+        **_retrieval_figures(questions, times, results),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+
+
+FIRST_RESULT_KBQA = "from app.cli import main; main(['search', {q!r}, '--json', '--kb', {kb!r}, '--index', {idx!r}])"
+FIRST_RESULT_LLAMAINDEX = (
+    "from app.llamaindex_baseline import _static_tiktoken_cache, make_embedding; _static_tiktoken_cache()\n"
+    "from llama_index.core import StorageContext, load_index_from_storage\n"
+    "ix = load_index_from_storage(StorageContext.from_defaults(persist_dir={idx!r}), embed_model=make_embedding('use'))\n"
+    "print(ix.as_retriever(similarity_top_k=5).retrieve({q!r})[0].node.get_content()[:80])"
+)
+
+
+def _start_to_first_result(code: str) -> float:
+    t = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, cwd=Path(__file__).resolve().parents[1])
+    return round(time.perf_counter() - t, 2)
+
+
+def run_bench(settings: Settings, eval_file: Path | None = None, llamaindex: bool = True) -> dict:
+    eval_file = Path(eval_file or DEFAULT_EVAL)
+    kb = Path(settings.kb).resolve()
+    question = "How much did it cost to train GPT-3?"
+    figures = {}
+    with tempfile.TemporaryDirectory(prefix="kbqa-bench-") as tmp:
+        pipelines = [("kbqa", FIRST_RESULT_KBQA)] + ([("llamaindex_default", FIRST_RESULT_LLAMAINDEX)] if llamaindex else [])
+        for name, first_code in pipelines:
+            idx = Path(tmp) / name
+            out = subprocess.run(
+                [sys.executable, "-m", "app.bench", name, str(kb), str(idx), str(eval_file)],
+                check=True, capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1],
+                env={**os.environ, "TOKENIZERS_PARALLELISM": "false"},
+            )
+            result = json.loads(out.stdout.strip().splitlines()[-1])
+            result["start_to_first_result_s"] = _start_to_first_result(first_code.format(q=question, kb=str(kb), idx=str(idx)))
+            figures[name] = result
+    return figures
+
+
+ROWS = [
+    ("cold ingest (s)", "cold_ingest_s"),
+    ("re-ingest, nothing changed (s)", "reingest_unchanged_s"),
+    ("chunks", "chunks"),
+    ("chunks per second", "chunks_per_s"),
+    ("warm query p50 (ms)", "query_p50_ms"),
+    ("warm query p95 (ms)", "query_p95_ms"),
+    ("process start to first result (s)", "start_to_first_result_s"),
+    ("peak RSS (MB)", "peak_rss_mb"),
+    ("index size on disk (bytes)", "index_bytes"),
+    ("passage median chars", "passage_median_chars"),
+    ("passage max chars", "passage_max_chars"),
+    ("lookup R@5", "R@5"),
+    ("lookup MRR", "MRR"),
+]
+
+
+def format_table(figures: dict) -> str:
+    names = list(figures)
+    lines = ["| figure | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
+    for label, key in ROWS:
+        lines.append(f"| {label} | " + " | ".join(str(figures[n].get(key, "")) for n in names) + " |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    mode, kb_arg, idx_arg, eval_arg = sys.argv[1:5]
+    worker = {"kbqa": _worker_kbqa, "llamaindex_default": _worker_llamaindex}[mode]
+    print(json.dumps(worker(Path(kb_arg), Path(idx_arg), Path(eval_arg))))
