@@ -106,14 +106,19 @@ def read_questions(path: Path) -> list[dict]:
 @kb_options
 def search(question, k, as_json, jsonl, kb, index):
     """Find the passages of the notes that answer QUESTION."""
-    if (question is None) == (jsonl is None):
-        raise click.UsageError("give a QUESTION or --jsonl FILE (one of them)")
+    if question is not None and jsonl is not None:
+        raise click.UsageError("give a QUESTION or --jsonl FILE, not both")
     settings = make_settings(kb, index)
-    items = read_questions(jsonl) if jsonl else [{"id": None, "question": question}]
     try:
         retriever = open_retriever(settings)
     except KbqaError as exc:
         raise click.ClickException(str(exc)) from exc
+    if jsonl:
+        items = read_questions(jsonl)
+    elif question is not None:
+        items = [{"id": None, "question": question}]
+    else:
+        items = _prompt_questions()  # no question given: ask in a loop until an empty line or EOF
     for item in items:
         hits = retriever.search(item["question"], k=k)
         if jsonl or as_json:
@@ -126,6 +131,17 @@ def search(question, k, as_json, jsonl, kb, index):
                 c = h.chunk
                 click.echo(f"[{n}] {c.file} | {c.heading or '-'} | lines {c.line_start}-{c.line_end} | score {h.score:.3f}")
                 click.echo(f"    {c.text}")
+
+
+def _prompt_questions():
+    while True:
+        try:
+            text = click.prompt("question (empty to quit)", default="", show_default=False, err=True)
+        except (EOFError, click.Abort):
+            return
+        if not text.strip():
+            return
+        yield {"id": None, "question": text}
 
 
 @click.command("eval")
