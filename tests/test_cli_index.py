@@ -1,0 +1,103 @@
+"""The CLI contract of ingest/search/eval, through click's runner and as a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from app.cli import main
+
+from .conftest import DEV_EVAL, ROOT
+
+
+def test_ingest_summary(small_kb, tmp_path):
+    (small_kb / "empty.txt").write_text("")
+    result = CliRunner().invoke(main, ["ingest", "--kb", str(small_kb), "--index", str(tmp_path / "ix")])
+    assert result.exit_code == 0, result.output
+    assert "files read: 3" in result.output
+    assert "skipped empty.txt" in result.output
+    assert "boilerplate characters removed" in result.output
+
+
+def test_ingest_bad_kb_path(tmp_path):
+    result = CliRunner().invoke(main, ["ingest", "--kb", str(tmp_path / "missing")])
+    assert result.exit_code == 1
+    assert "notes folder not found" in result.output and "--kb" in result.output
+
+
+def test_ingest_empty_kb(tmp_path):
+    (tmp_path / "kb").mkdir()
+    result = CliRunner().invoke(main, ["ingest", "--kb", str(tmp_path / "kb")])
+    assert result.exit_code == 1 and "no readable .txt or .md notes" in result.output
+
+
+def test_search_json_and_jsonl(kb_index):
+    settings, _ = kb_index
+    args = ["--kb", str(settings.kb), "--index", str(settings.index_dir)]
+    r = CliRunner().invoke(main, ["search", "DGX A100 服务器的售价", "--k", "3", "--json", *args])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.output)
+    assert len(out["results"]) == 3
+    assert set(out["results"][0]) == {"text", "file", "heading", "lines", "score"}
+
+
+def test_search_jsonl_file(kb_index, tmp_path):
+    settings, _ = kb_index
+    qfile = tmp_path / "q.jsonl"
+    qfile.write_text('{"id": "a", "question": "A100 峰值"}\n{"id": "b", "question": "rack power"}\n', encoding="utf-8")
+    r = CliRunner().invoke(main, ["search", "--jsonl", str(qfile), "--k", "2", "--kb", str(settings.kb), "--index", str(settings.index_dir)])
+    assert r.exit_code == 0, r.output
+    lines = [json.loads(x) for x in r.output.splitlines()]
+    assert [x["id"] for x in lines] == ["a", "b"] and all(len(x["results"]) == 2 for x in lines)
+
+
+def test_search_bad_jsonl(tmp_path, kb_index):
+    settings, _ = kb_index
+    qfile = tmp_path / "q.jsonl"
+    qfile.write_text('{"id": "a", "question": "ok"}\nnot json\n', encoding="utf-8")
+    r = CliRunner().invoke(main, ["search", "--jsonl", str(qfile), "--kb", str(settings.kb), "--index", str(settings.index_dir)])
+    assert r.exit_code == 1 and "q.jsonl:2: not JSON" in r.output
+
+
+def test_search_builds_missing_index(small_kb, tmp_path):
+    r = CliRunner().invoke(main, ["search", "rack power", "--json", "--kb", str(small_kb), "--index", str(tmp_path / "new")])
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "new" / "CURRENT").exists()
+
+
+def test_search_rebuilds_stale_index(small_kb, tmp_path, monkeypatch):
+    ix = str(tmp_path / "ix")
+    assert CliRunner().invoke(main, ["ingest", "--kb", str(small_kb), "--index", ix]).exit_code == 0
+    monkeypatch.setenv("KBQA_CHUNK__TARGET_CHARS", "120")
+    r = CliRunner().invoke(main, ["search", "rack power", "--json", "--kb", str(small_kb), "--index", ix])
+    assert r.exit_code == 0, r.output
+    from ingest.index import read_manifest
+
+    assert read_manifest(tmp_path / "ix")["chunker"]["target_chars"] == 120
+
+
+@pytest.mark.skipif(not DEV_EVAL.exists(), reason="../shared/eval not beside the project")
+def test_eval_command(kb_index):
+    settings, _ = kb_index
+    r = CliRunner().invoke(main, ["eval", str(DEV_EVAL), "--json", "--kb", str(settings.kb), "--index", str(settings.index_dir)])
+    assert r.exit_code == 0, r.output
+    scores = json.loads(r.output)["lookup"]
+    assert scores["n"] >= 30 and {"R@1", "R@3", "R@5", "MRR", "misses"} <= set(scores)
+
+
+def test_eval_bad_file(tmp_path):
+    bad = tmp_path / "e.jsonl"
+    bad.write_text('{"kind": "lookup", "question": "x", "evidence": ["y"]}\n{oops\n')
+    r = CliRunner().invoke(main, ["eval", str(bad), "--kb", str(tmp_path)])
+    assert r.exit_code == 1 and "e.jsonl:2: not JSON" in r.output
+
+
+def test_console_script_runs():
+    out = subprocess.run([sys.executable, "-m", "app.cli", "--help"], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0
+    for name in ("ingest", "search", "eval", "bench", "calc", "claims"):
+        assert name in out.stdout

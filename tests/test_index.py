@@ -1,0 +1,164 @@
+"""Index build and load on real FAISS with the real encoders: manifest, staleness,
+incremental ingest, atomic builds, errors."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import signal
+import time
+
+import numpy as np
+import pytest
+
+from ingest.errors import EmptyKb, IndexMissing, KbNotFound, StaleIndex
+from ingest.index import build_index, current_build, load_index, read_manifest
+from ingest.settings import Settings
+
+
+def settings_for(kb, tmp_path, **kw):
+    return Settings(kb=kb, index=tmp_path / "index", **kw)
+
+
+def vectors_by_file(index):
+    out = {}
+    for spec, vi in index.vectors.items():
+        matrix = vi.reconstruct_n(0, vi.ntotal)
+        for row, chunk in enumerate(index.chunks):
+            out.setdefault((spec, chunk.file), []).append(matrix[row].tobytes())
+    return out
+
+
+def test_build_records_manifest(small_kb, tmp_path, embedders):
+    s = settings_for(small_kb, tmp_path)
+    report = build_index(s, embedders=embedders)
+    assert sorted(report.files_read) == ["en.md", "gbk.txt", "zh.txt"]
+    manifest = read_manifest(s.index_dir)
+    assert manifest["embedders"] == ["use", "e5"]
+    assert manifest["dims"] == {"use": 512, "e5": 384}
+    assert manifest["chunker"]["target_chars"] == s.chunk.target_chars
+    assert manifest["files"]["gbk.txt"]["encoding"] in {"gb18030", "gbk", "gb2312"}
+    assert len(manifest["files"]["en.md"]["sha256"]) == 64
+    index = load_index(s)
+    assert len(index.chunks) == report.chunks == manifest["chunks"]
+    assert all(vi.ntotal == len(index.chunks) for vi in index.vectors.values())
+    assert f"chunks: {report.chunks}" in report.summary()
+
+
+def test_incremental_change_one_file(small_kb, tmp_path, embedders):
+    s = settings_for(small_kb, tmp_path)
+    build_index(s, embedders=embedders)
+    before = vectors_by_file(load_index(s))
+    (small_kb / "zh.txt").write_text("机柜与电力\n\n一个标准机柜可放下约8台服务器。\n", encoding="utf-8")
+    report = build_index(s, embedders=embedders)
+    assert report.files_read == ["zh.txt"]
+    assert sorted(report.files_reused) == ["en.md", "gbk.txt"]
+    index = load_index(s)
+    after = vectors_by_file(index)
+    for spec in ("use", "e5"):
+        for f in ("en.md", "gbk.txt"):
+            assert after[(spec, f)] == before[(spec, f)]  # byte-identical, not re-embedded
+        assert after[(spec, "zh.txt")] != before[(spec, "zh.txt")]
+    assert any("约8台" in c.text for c in index.chunks)
+    assert not any("约7台" in c.text for c in index.chunks)
+
+
+def test_nothing_changed_embeds_nothing(small_kb, tmp_path, embedders):
+    s = settings_for(small_kb, tmp_path)
+    build_index(s, embedders=embedders)
+    report = build_index(s, embedders=embedders)
+    assert report.files_read == [] and report.chunks_embedded == 0
+    assert len(list(s.index_dir.glob("build-*"))) == 1
+
+
+def test_deleted_file_disappears(small_kb, tmp_path, embedders):
+    s = settings_for(small_kb, tmp_path)
+    build_index(s, embedders=embedders)
+    (small_kb / "en.md").unlink()
+    report = build_index(s, embedders=embedders)
+    assert report.removed == ["en.md"]
+    assert {c.file for c in load_index(s).chunks} == {"zh.txt", "gbk.txt"}
+
+
+def test_bad_note_reported_and_skipped(small_kb, tmp_path, embedders):
+    (small_kb / "empty.txt").write_bytes(b"")
+    (small_kb / "blob.md").write_bytes(b"\x00\x01\x02\xff" * 100)
+    s = settings_for(small_kb, tmp_path)
+    report = build_index(s, embedders=embedders)
+    skipped = dict(report.skipped)
+    assert set(skipped) == {"empty.txt", "blob.md"}
+    assert "empty" in skipped["empty.txt"] and "binary" in skipped["blob.md"]
+    assert "skipped empty.txt" in report.summary()
+    assert {c.file for c in load_index(s).chunks} == {"en.md", "zh.txt", "gbk.txt"}
+
+
+def test_stale_index_refused(small_kb, tmp_path, embedders):
+    s = settings_for(small_kb, tmp_path)
+    build_index(s, embedders=embedders)
+    other = settings_for(small_kb, tmp_path, embed={"models": ["use"], "weights": [1.0]})
+    with pytest.raises(StaleIndex, match=r"run `kbqa ingest` to rebuild it") as err:
+        load_index(other)
+    assert "embedders" in str(err.value)
+    rechunked = settings_for(small_kb, tmp_path, chunk={"target_chars": 150, "max_chars": 300})
+    with pytest.raises(StaleIndex, match="chunker"):
+        load_index(rechunked)
+
+
+def test_missing_index_and_bad_paths(tmp_path):
+    with pytest.raises(IndexMissing, match="run `kbqa ingest` first"):
+        load_index(Settings(kb=tmp_path, index=tmp_path / "nothing"))
+    with pytest.raises(KbNotFound, match="notes folder not found"):
+        build_index(Settings(kb=tmp_path / "nope"))
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(EmptyKb, match="no readable .txt or .md notes"):
+        build_index(Settings(kb=empty))
+
+
+def _slow_build(kb, index_dir):
+    """Child process: a rebuild that is killed while it embeds."""
+    from ingest.settings import Settings as S
+
+    class Slow:
+        name, dim = "use", 512
+
+        def passages(self, texts):
+            time.sleep(60)
+
+    from ingest.index import build_index as build
+
+    build(S(kb=kb, index=index_dir), embedders={"use": Slow(), "e5": Slow()})
+
+
+def test_interrupted_ingest_keeps_previous_index(small_kb, tmp_path, embedders):
+    s = settings_for(small_kb, tmp_path)
+    build_index(s, embedders=embedders)
+    before = current_build(s.index_dir)
+    chunks_before = load_index(s).chunks
+    (small_kb / "en.md").write_text("# Changed\n\nA new sentence to embed.\n", encoding="utf-8")
+    proc = multiprocessing.get_context("fork").Process(target=_slow_build, args=(small_kb, s.index_dir))
+    proc.start()
+    deadline = time.time() + 30
+    while time.time() < deadline and len(list(s.index_dir.glob("build-*"))) < 2:
+        time.sleep(0.05)
+    assert len(list(s.index_dir.glob("build-*"))) == 2, "the rebuild never started writing"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.join()
+    assert current_build(s.index_dir) == before
+    assert load_index(s).chunks == chunks_before
+    # the next ingest finishes the job and clears the abandoned build
+    report = build_index(s, embedders=embedders)
+    assert report.files_read == ["en.md"]
+    assert len(list(s.index_dir.glob("build-*"))) == 1
+
+
+def test_chunks_file_is_jsonl_with_locations(kb_index):
+    s, report = kb_index
+    build = current_build(s.index_dir)
+    rows = [json.loads(line) for line in (build / "chunks.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == report.chunks
+    assert all(set(r) == {"text", "file", "heading", "lines"} for r in rows)
+    assert all(1 <= r["lines"][0] <= r["lines"][1] for r in rows)
+    assert np.median([len(r["text"]) for r in rows]) < 400
+    assert max(len(r["text"]) for r in rows) <= 1000
