@@ -37,3 +37,15 @@ class UnknownCalculator(CalculatorError, KeyError):
 
     def __str__(self) -> str:  # KeyError would repr() the message
         return self.args[0]
+
+
+class UnknownHardware(CalculatorError, KeyError):
+    def __init__(self, name: str, suggestions: list[str], known: list[str]):
+        self.name = name
+        self.suggestions = suggestions
+        self.known = known
+        hint = f"did you mean {' or '.join(suggestions)}? " if suggestions else ""
+        super().__init__(f"no hardware named {name!r}; {hint}known: {', '.join(known)}")
+
+    def __str__(self) -> str:
+        return self.args[0]

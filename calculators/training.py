@@ -1,0 +1,139 @@
+"""Training compute, time and cost of a dense decoder-only transformer.
+
+Formulas:
+- C = 6·N·D FLOPs (Kaplan et al. 2020, "Scaling Laws for Neural Language Models";
+  the notes: kb/001_420203dd199bc46a.txt line 142, "每个token的训练成本通常约为6N").
+- 1 PF-day = 1e15 FLOP/s x 86,400 s (Brown et al. 2020, the GPT-3 paper's unit).
+- time = C / (chips x peak x MFU); chip-hours = C / (peak x MFU x 3600 s);
+  cost = chip-hours x price per chip-hour.
+
+Defaults are the notes' TPU v4 assumptions: 275 TFLOP/s bf16 peak (Google Cloud TPU
+v4 page), 46.2% MFU (PaLM on TPU v4, kb/001_420203dd199bc46a.txt line 144) and
+$2.03 per chip-hour (Cloud TPU v4 1-year commitment; see hardware.TPU_PRICE).
+
+Examples
+--------
+>>> training_compute(175e9, 300e9)
+3.15e+23
+>>> round(TRAINING_COMPUTE.evaluate({"params": 175e9, "tokens": 300e9})["pf_days"])
+3646
+>>> round(training_cost(175e9, 300e9))
+1398072
+>>> round(training_cost(280e9, 300e9) / 1e6, 2), round(training_cost(540e9, 780e9) / 1e6, 2)
+(2.24, 11.22)
+>>> round(training_time(70e9, 1.4e12, chips=1000, peak_flops=989e12, mfu=0.40), 1)
+17.2
+>>> f"{tokens_for_budget(7e9, 1e23):.4g}"
+'2.381e+12'
+>>> chips_for_deadline(70e9, 1.4e12, days=17.2, peak_flops=989e12, mfu=0.40)
+1001
+"""
+
+from __future__ import annotations
+
+from calculators.formula import COUNT, FRACTION, Calculation, Formula, Var
+from calculators.hardware import TPU_PRICE, TPU_V4_PAGE
+
+SECONDS_PER_HOUR = 3600
+SECONDS_PER_DAY = 86400
+PF_DAY = 1e15 * SECONDS_PER_DAY  # FLOP in one PF-day
+
+PARAMS = Var("params", "parameter", "model parameters (N)")
+TOKENS = Var("tokens", "token", "training tokens (D)")
+FLOPS = Var("flops", "FLOP", "training compute, C = 6ND")
+PF_DAYS = Var("pf_days", "PF-day", "training compute in PF-days")
+PEAK = Var("peak_flops", "FLOP/s", "peak dense throughput of one chip",
+           source="TPU v4, 275 TFLOP/s bf16: " + TPU_V4_PAGE)
+MFU = Var("mfu", "", "model FLOPs utilisation", FRACTION,
+          source="kb/001_420203dd199bc46a.txt:144 (PaLM on TPU v4, 46.2%)")
+PRICE = Var("price_per_chip_hour", "USD/GPU-hour", "price of one chip for one hour", source=TPU_PRICE)
+CHIPS = Var("chips", "GPU", "number of chips training in parallel", COUNT)
+CHIP_HOURS = Var("chip_hours", "GPU-hour", "chip-hours of training")
+COST = Var("cost", "USD", "training cost")
+SECONDS = Var("seconds", "second", "wall-clock training time")
+DAYS = Var("days", "day", "wall-clock training time in days")
+
+N, D, C = PARAMS.symbol, TOKENS.symbol, FLOPS.symbol
+
+F_FLOPS = Formula(FLOPS, 6 * N * D, (PARAMS, TOKENS), "Kaplan et al. 2020; kb/001_420203dd199bc46a.txt:142")
+F_PF_DAYS = Formula(PF_DAYS, C / PF_DAY, (FLOPS,), "1 PF-day = 1e15 FLOP/s for a day (Brown et al. 2020)")
+F_CHIP_HOURS = Formula(CHIP_HOURS, C / (PEAK.symbol * MFU.symbol * SECONDS_PER_HOUR), (FLOPS, PEAK, MFU))
+F_COST = Formula(COST, CHIP_HOURS.symbol * PRICE.symbol, (CHIP_HOURS, PRICE))
+F_SECONDS = Formula(SECONDS, C / (CHIPS.symbol * PEAK.symbol * MFU.symbol), (FLOPS, CHIPS, PEAK, MFU))
+F_DAYS = Formula(DAYS, SECONDS.symbol / SECONDS_PER_DAY, (SECONDS,))
+
+TRAINING_COMPUTE = Calculation("training_compute", (F_FLOPS, F_PF_DAYS), "training FLOPs and PF-days")
+TRAINING_COST = Calculation("training_cost", (F_FLOPS, F_CHIP_HOURS, F_COST), "training cost in the cloud")
+TRAINING_TIME = Calculation("training_time", (F_FLOPS, F_SECONDS, F_DAYS), "wall-clock training time")
+
+
+def training_compute(params: float, tokens: float) -> float:
+    """Training compute in FLOP: C = 6·N·D (also reported in PF-days).
+
+    Args:
+        params: model parameters (N)
+        tokens: training tokens (D)
+    """
+    return TRAINING_COMPUTE.evaluate(locals())["flops"]
+
+
+def training_cost(params: float, tokens: float, peak_flops: float = 275e12, mfu: float = 0.462,
+                  price_per_chip_hour: float = 2.03) -> float:
+    """Cloud cost in USD of training N parameters on D tokens: 6ND / (peak x MFU) chip-seconds x price.
+
+    Args:
+        params: model parameters (N)
+        tokens: training tokens (D)
+        peak_flops: peak dense throughput of one chip, FLOP/s
+        mfu: model FLOPs utilisation, a fraction
+        price_per_chip_hour: price of one chip for one hour, USD
+    """
+    return TRAINING_COST.evaluate(locals())["cost"]
+
+
+def training_time(params: float, tokens: float, chips: float, peak_flops: float = 275e12,
+                  mfu: float = 0.462) -> float:
+    """Wall-clock days to train N parameters on D tokens with a number of chips.
+
+    Args:
+        params: model parameters (N)
+        tokens: training tokens (D)
+        chips: number of chips training in parallel
+        peak_flops: peak dense throughput of one chip, FLOP/s
+        mfu: model FLOPs utilisation, a fraction
+    """
+    return TRAINING_TIME.evaluate(locals())["days"]
+
+
+def tokens_for_budget(params: float, flops: float) -> float:
+    """Training tokens a compute budget buys for a model size: D = C / (6N).
+
+    Args:
+        params: model parameters (N)
+        flops: compute budget in FLOP (C)
+    """
+    return TRAINING_COMPUTE.solve("tokens", locals())["tokens"]
+
+
+def params_for_budget(tokens: float, flops: float) -> float:
+    """Model size a compute budget allows for a number of training tokens: N = C / (6D).
+
+    Args:
+        tokens: training tokens (D)
+        flops: compute budget in FLOP (C)
+    """
+    return TRAINING_COMPUTE.solve("params", locals())["params"]
+
+
+def chips_for_deadline(params: float, tokens: float, days: float, peak_flops: float = 275e12,
+                       mfu: float = 0.462) -> int:
+    """Chips needed to finish training within a number of days (rounded up).
+
+    Args:
+        params: model parameters (N)
+        tokens: training tokens (D)
+        days: deadline, wall-clock days
+        peak_flops: peak dense throughput of one chip, FLOP/s
+        mfu: model FLOPs utilisation, a fraction
+    """
+    return int(TRAINING_TIME.solve("chips", locals())["chips"])
