@@ -1,0 +1,113 @@
+"""Racks and power: servers per rack, racks, capital cost, kW, kWh a day, electricity.
+
+Counts of things that cannot be fractional round up: 3,798 servers at 7 a rack need
+543 racks (the notes write 3,798/7 = 542, kb/002_2593b5ab635ae109.txt line 43).
+Servers per rack round down: a 42U rack holds floor(42 / 6) = 7 6U servers.
+
+Defaults are the notes' DGX A100 figures (kb/000_f457b8df8eab231d.txt lines 20 and 24;
+kb/002_2593b5ab635ae109.txt lines 29 and 31): 42U racks, 6U servers, $199,000 and
+6.5 kW a server, and $0.08/kWh (kb/002_2593b5ab635ae109.txt line 45). PUE (facility
+power over IT power) defaults to 1.0, i.e. IT power only, as the notes count it.
+
+Examples
+--------
+>>> RACK_COUNT.evaluate({"servers": 3798, "rack_units": 42, "server_units": 6})["racks"]
+543.0
+>>> rack_capital_cost(1)
+1393000.0
+>>> power = POWER.evaluate({"racks": 542, "servers_per_rack": 7, "server_power": 6.5,
+...     "electricity_price": 0.08, "pue": 1.0})
+>>> power["rack_power"], round(power["energy_per_day"]), round(power["electricity_cost_per_day"], 2)
+(45.5, 591864, 47349.12)
+>>> rack_power(1)
+1092.0
+"""
+
+from __future__ import annotations
+
+import sympy
+
+from calculators.formula import COUNT, Calculation, Formula, Var
+
+NOTE_OUTLINE = "kb/000_f457b8df8eab231d.txt"
+NOTE_ARTICLE = "kb/002_2593b5ab635ae109.txt"
+HOURS_PER_DAY = 24
+DAYS_PER_YEAR = 365
+
+SERVERS = Var("servers", "server", "servers to house", COUNT)
+RACK_UNITS = Var("rack_units", "", "height of a rack in rack units (U)",
+                 source=f"{NOTE_OUTLINE}:24 (standard 19-inch, 42U rack)")
+SERVER_UNITS = Var("server_units", "", "height of a server in rack units (U)",
+                   source=f"{NOTE_OUTLINE}:24 (DGX A100, about 6U)")
+SERVERS_PER_RACK = Var("servers_per_rack", "server/rack", "servers in one rack", COUNT,
+                       source=f"{NOTE_OUTLINE}:24 (7 DGX A100 a rack)")
+RACKS = Var("racks", "rack", "racks", COUNT)
+SERVER_PRICE = Var("server_price", "USD/server", "price of one server",
+                   source=f"{NOTE_OUTLINE}:20 (DGX A100, 19.9万美元/台)")
+RACK_COST = Var("rack_cost", "USD/rack", "cost of the servers in one full rack")
+CAPITAL_COST = Var("capital_cost", "USD", "cost of the servers in all the racks")
+SERVER_POWER = Var("server_power", "kW/server", "maximum power of one server",
+                   source=f"{NOTE_OUTLINE}:20 (DGX A100, 6.5 kW)")
+PRICE_KWH = Var("electricity_price", "USD/kWh", "electricity price",
+                source=f"{NOTE_ARTICLE}:45 (US industrial average, $0.08/kWh)")
+PUE = Var("pue", "", "power usage effectiveness: facility power / IT power (1.0 = IT power only)",
+          source="assumption: 1.0, the notes count IT power only")
+RACK_KW = Var("rack_power", "kW/rack", "IT power of one full rack")
+FACILITY_POWER = Var("facility_power", "kW", "power drawn by all racks, times PUE")
+ENERGY = Var("energy_per_day", "kWh/day", "energy a day")
+COST_DAY = Var("electricity_cost_per_day", "USD/day", "electricity cost a day")
+COST_YEAR = Var("electricity_cost_per_year", "USD/year", "electricity cost a year (365 days)")
+
+F_PER_RACK = Formula(SERVERS_PER_RACK, sympy.floor(RACK_UNITS.symbol / SERVER_UNITS.symbol),
+                     (RACK_UNITS, SERVER_UNITS), f"{NOTE_OUTLINE}:24")
+F_RACKS = Formula(RACKS, sympy.ceiling(SERVERS.symbol / SERVERS_PER_RACK.symbol), (SERVERS, SERVERS_PER_RACK),
+                  f"{NOTE_ARTICLE}:43")
+F_RACK_COST = Formula(RACK_COST, SERVERS_PER_RACK.symbol * SERVER_PRICE.symbol, (SERVERS_PER_RACK, SERVER_PRICE),
+                      f"{NOTE_OUTLINE}:24")
+F_CAPITAL = Formula(CAPITAL_COST, RACKS.symbol * RACK_COST.symbol, (RACKS, RACK_COST), f"{NOTE_ARTICLE}:43")
+F_RACK_POWER = Formula(RACK_KW, SERVERS_PER_RACK.symbol * SERVER_POWER.symbol, (SERVERS_PER_RACK, SERVER_POWER),
+                       f"{NOTE_OUTLINE}:24")
+F_FACILITY = Formula(FACILITY_POWER, RACKS.symbol * RACK_KW.symbol * PUE.symbol, (RACKS, RACK_KW, PUE))
+F_ENERGY = Formula(ENERGY, FACILITY_POWER.symbol * HOURS_PER_DAY, (FACILITY_POWER,), f"{NOTE_ARTICLE}:45")
+F_COST_DAY = Formula(COST_DAY, ENERGY.symbol * PRICE_KWH.symbol, (ENERGY, PRICE_KWH), f"{NOTE_ARTICLE}:45")
+F_COST_YEAR = Formula(COST_YEAR, COST_DAY.symbol * DAYS_PER_YEAR, (COST_DAY,))
+
+RACK_COUNT = Calculation("rack_count", (F_PER_RACK, F_RACKS))
+CAPITAL = Calculation("rack_capital_cost", (F_RACK_COST, F_CAPITAL))
+POWER = Calculation("rack_power", (F_RACK_POWER, F_FACILITY, F_ENERGY, F_COST_DAY, F_COST_YEAR))
+
+
+def rack_count(servers: float, rack_units: float = 42, server_units: float = 6) -> int:
+    """Racks needed for a number of servers: floor(rack U / server U) a rack, racks rounded up.
+
+    Args:
+        servers: servers to house
+        rack_units: height of a rack in rack units (U)
+        server_units: height of a server in rack units (U)
+    """
+    return int(RACK_COUNT.evaluate(locals())["racks"])
+
+
+def rack_capital_cost(racks: float, servers_per_rack: float = 7, server_price: float = 199000) -> float:
+    """Cost in USD of the servers in a number of full racks.
+
+    Args:
+        racks: racks
+        servers_per_rack: servers in one rack
+        server_price: price of one server, USD
+    """
+    return CAPITAL.evaluate(locals())["capital_cost"]
+
+
+def rack_power(racks: float, servers_per_rack: float = 7, server_power: float = 6.5,
+               electricity_price: float = 0.08, pue: float = 1.0) -> float:
+    """Energy a day in kWh of a number of racks at full power (also kW, and electricity a day and a year).
+
+    Args:
+        racks: racks
+        servers_per_rack: servers in one rack
+        server_power: maximum power of one server, kW
+        electricity_price: electricity price, USD per kWh
+        pue: power usage effectiveness, facility power over IT power (1.0 counts IT power only)
+    """
+    return POWER.evaluate(locals())["energy_per_day"]
