@@ -32,7 +32,6 @@ Examples
 from __future__ import annotations
 
 from calculators.formula import COUNT, FRACTION, Calculation, Formula, Var
-from calculators.hardware import TPU_PRICE, TPU_V4_PAGE
 
 SECONDS_PER_HOUR = 3600
 SECONDS_PER_DAY = 86400
@@ -43,10 +42,12 @@ TOKENS = Var("tokens", "token", "training tokens (D)")
 FLOPS = Var("flops", "FLOP", "training compute, C = 6ND")
 PF_DAYS = Var("pf_days", "PF-day", "training compute in PF-days")
 PEAK = Var("peak_flops", "FLOP/s", "peak dense throughput of one chip",
-           source="TPU v4, 275 TFLOP/s bf16: " + TPU_V4_PAGE)
+           source="TPU v4, 275 TFLOP/s bf16 (https://cloud.google.com/tpu/docs/v4)")
 MFU = Var("mfu", "", "model FLOPs utilisation", FRACTION,
           source="kb/001_420203dd199bc46a.txt:144 (PaLM on TPU v4, 46.2%)")
-PRICE = Var("price_per_chip_hour", "USD/GPU-hour", "price of one chip for one hour", source=TPU_PRICE)
+PRICE = Var("price_per_chip_hour", "USD/GPU-hour", "price of one chip for one hour",
+            source="Cloud TPU v4, 1-year commitment (https://cloud.google.com/tpu/pricing), as used by "
+                   "kb/001_420203dd199bc46a.txt:130 (the figure is in an image, not the text)")
 CHIPS = Var("chips", "GPU", "number of chips training in parallel", COUNT)
 CHIP_HOURS = Var("chip_hours", "GPU-hour", "chip-hours of training")
 COST = Var("cost", "USD", "training cost")

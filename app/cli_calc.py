@@ -1,0 +1,100 @@
+"""`kbqa calc`: run any registered calculator from the command line.
+
+    kbqa calc --list
+    kbqa calc training_cost --params 175B --tokens 3000亿token
+    kbqa calc training_cost --params 175B --cost 140万美元 --solve tokens --json
+
+Parameters differ per calculator, so every `--name value` pair after NAME is taken
+as an input and checked against the registry; values are read by the units parser
+(175B, 1750亿, 46.2%, $2.03/hr, 350ms, 6.5kW). Errors become messages here only.
+"""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from calculators.errors import CalculatorError
+
+
+def _pairs(args: list[str]) -> dict[str, str]:
+    """['--params', '175B', '--mfu=46.2%'] -> {'params': '175B', 'mfu': '46.2%'}."""
+    out: dict[str, str] = {}
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if not arg.startswith("--") or len(arg) == 2:
+            raise click.ClickException(f"unexpected {arg!r}: give inputs as --name value")
+        key, eq, value = arg[2:].partition("=")
+        if not eq:
+            if i + 1 >= len(args):
+                raise click.ClickException(f"--{key} needs a value")
+            value = args[i + 1]
+            i += 1
+        out[key.replace("-", "_")] = value
+        i += 1
+    return out
+
+
+def _parse_values(texts: dict[str, str]) -> dict:
+    from calculators.units import parse_quantity
+
+    values = {}
+    for name, text in texts.items():
+        try:
+            values[name] = parse_quantity(text, allow_negative=True)
+        except CalculatorError as e:
+            raise click.ClickException(f"--{name.replace('_', '-')}: {e}") from None
+    return values
+
+
+def _listing() -> str:
+    from calculators.registry import CALCULATORS
+
+    lines = []
+    for calc in CALCULATORS.values():
+        lines.append(f"{calc.name}  [{calc.family}]  {calc.summary}  {calc.title_zh}")
+        params = []
+        for p in calc.parameters:
+            unit = f" [{p.unit}]" if p.unit else ""
+            default = f" = {p.default:g}" if p.default is not None else ""
+            params.append(f"--{p.name.replace('_', '-')}{unit}{default}")
+        lines.append("    " + ", ".join(params))
+    return "\n".join(lines)
+
+
+@click.command(
+    "calc",
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+)
+@click.argument("name", required=False)
+@click.option("--list", "list_", is_flag=True, help="List the calculators and their parameters.")
+@click.option("--solve", metavar="SYMBOL", help="Solve for this input, given one of the results.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_context
+def calc(ctx: click.Context, name: str | None, list_: bool, solve: str | None, as_json: bool) -> None:
+    """Run a calculator: kbqa calc NAME --PARAM VALUE ... [--solve SYMBOL] [--json]."""
+    from calculators.registry import CALCULATORS, run
+
+    if list_ or not name:
+        if not name and not list_:
+            click.echo(ctx.get_help() + "\n")
+        if as_json:
+            click.echo(json.dumps([{"name": c.name, "family": c.family, "description": c.summary,
+                                    "description_zh": c.title_zh,
+                                    "parameters": [{"name": p.name, "unit": p.unit, "default": p.default}
+                                                   for p in c.parameters]}
+                                   for c in CALCULATORS.values()], ensure_ascii=False, indent=2))
+        else:
+            click.echo(_listing())
+        return
+    values = _parse_values(_pairs(ctx.args))
+    try:
+        result = run(name, solve=solve, **values)
+    except CalculatorError as e:
+        raise click.ClickException(str(e)) from None
+    if as_json:
+        click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(result.text())
