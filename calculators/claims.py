@@ -120,6 +120,7 @@ class _Val:
     raw: Fraction  # canonical values combined, conversions ignored
     base: Fraction  # value in base units
     dims: dict
+    error: str | None = None  # e.g. division by zero: the claim cannot be checked
 
 
 # ------------------------------------------------------------------------ tokenizing
@@ -160,10 +161,6 @@ def _quantity_at(s: str, i: int) -> QuantityMatch | None:
         return None
 
 
-class _Cannot(Exception):
-    """An expression that parses but cannot be evaluated (division by zero)."""
-
-
 class _ExprParser:
     """Precedence parser over normalized text: expr := term (+|- term)*, term := factor (*|/ factor)*."""
 
@@ -196,7 +193,8 @@ class _ExprParser:
             if rval.dims != val.dims and rval.dims and val.dims:
                 return end, val, nops, text, items  # e.g. 400Gb - 800Gb is a range
             sign = 1 if op == "+" else -1
-            val = _Val(val.raw + sign * rval.raw, val.base + sign * rval.base, val.dims or rval.dims)
+            val = _Val(val.raw + sign * rval.raw, val.base + sign * rval.base, val.dims or rval.dims,
+                       val.error or rval.error)
             end, nops, text, items = r_end, nops + rn + 1, f"{text} {op} {rtext}", items + ritems
 
     def term(self, i):
@@ -214,11 +212,14 @@ class _ExprParser:
             op = _OPS[m.group("op")]
             r_end, rval, rn, rtext, ritems = right
             if op == "*":
-                val = _Val(val.raw * rval.raw, val.base * rval.base, _combine(val.dims, rval.dims, 1))
+                val = _Val(val.raw * rval.raw, val.base * rval.base, _combine(val.dims, rval.dims, 1),
+                       val.error or rval.error)
             else:
                 if rval.raw == 0 or rval.base == 0:
-                    raise _Cannot("division by zero")
-                val = _Val(val.raw / rval.raw, val.base / rval.base, _combine(val.dims, rval.dims, -1))
+                    val = _Val(Fraction(0), Fraction(0), {}, "division by zero")
+                else:
+                    val = _Val(val.raw / rval.raw, val.base / rval.base,
+                               _combine(val.dims, rval.dims, -1), val.error or rval.error)
             sym = "×" if op == "*" else "/"
             end, nops, text, items = r_end, nops + rn + 1, f"{text} {sym} {rtext}", items + ritems
 
@@ -303,18 +304,26 @@ def _judge(recomputed: Fraction, stated: QuantityMatch, approx: bool, shown: str
     return False, f"{head}, not {stated_text} ({_fmt(stated.exact)}): the stated value is {_pct(abs(err))} {direction}", recomputed
 
 
-def _stated_value(val: _Val, stated: QuantityMatch) -> Fraction:
-    """The recomputed value expressed in the stated figure's canonical unit."""
+def _candidates(val: _Val, stated: QuantityMatch) -> list[Fraction]:
+    """The recomputed value in the stated figure's canonical unit: converted when the
+    dimensions match (or match up to a per-time rate label such as 591,864kwh/日), and
+    always also the plain value with conversions ignored (`… * 350ms / 3600 = … hours`
+    converts by hand), so unit handling never fails a correct claim."""
+    out = []
     factor, dims = _dims(stated.unit)
-    if dims == val.dims and dims:
-        return val.base / factor
-    # a stated rate label (591,864kwh/日 after kW × h) compares to the plain amount
     num, _, den = stated.unit.partition("/")
-    if den in _PER_TIME and num:
-        f2, d2 = _dims(num)
-        if d2 == val.dims:
-            return val.base / f2
-    return val.raw
+    if dims == val.dims and dims:
+        out.append(val.base / factor)
+    elif den in _PER_TIME and num and _dims(num)[1] == val.dims:
+        out.append(val.base / _dims(num)[0])
+    if val.raw not in out:
+        out.append(val.raw)
+    return out
+
+
+def _judge_val(val: _Val, stated: QuantityMatch, approx: bool, shown: str, stated_text: str):
+    results = [_judge(r, stated, approx, shown, stated_text) for r in _candidates(val, stated)]
+    return next((r for r in results if r[0]), results[0])
 
 
 # ------------------------------------------------------------------------- finding
@@ -337,6 +346,8 @@ _RATIO_AFTER_EN = re.compile(
     r"[ \t]*,?[ \t]*(?:which is|that is|i\.e\.,?|or)[ \t]*(?:about|roughly|~)?[ \t]*(?=\d)")
 _RATIO_STANDALONE = re.compile(
     r"(?P<verb>约为|约是|约占|大约占|大约是|占|是|为)(?P<mid>[^。;!?,]{0,40}?)的[ \t]*(?:约[ \t]*)?(?=\d)")
+_RATIO_STANDALONE_EN = re.compile(
+    r"(?:which is|that is|i\.e\.,?|or|is)\s+(?:about\s+|roughly\s+|~)?(?=\d[\d.]*\s*(?:%|times))", re.I)
 _CHANGE_WORD = r"降低|下降|减少|降至|降到|降|提高|提升|增长|增加|上升"
 _CHANGE_PCT = re.compile(rf"(?P<verb>{_CHANGE_WORD})了?[ \t]*(?:约|大约)?[ \t]*(?=\d)")
 _CHANGE_FROM_TO = re.compile(r"(?:由|从)[ \t]*(?=[\d$¥])")
@@ -384,10 +395,7 @@ def _expression_claims(s: str) -> list[_Found]:
         if not (_number_start(s, i) or s[i] == "("):
             i += 1
             continue
-        try:
-            first = parser.parse(i)
-        except _Cannot:
-            first = None
+        first = parser.parse(i)
         if first is None:
             i += 1
             continue
@@ -407,16 +415,13 @@ def _expression_claims(s: str) -> list[_Found]:
             while (more := _REL_RE.match(s, j)) and more.end() > j:
                 approx = approx or bool(more.group("approx"))
                 j = more.end()
-            try:
-                nxt = parser.parse(j)
-            except _Cannot:
-                nxt = None
+            nxt = parser.parse(j)
             if nxt is None:
                 break
             sides.append(nxt)
             rels.append(approx)
             end = nxt[0]
-        if len(sides) < 2 or not any(side[2] for side in sides):
+        if len(sides) < 2 or not (any(side[2] for side in sides) or _is_conversion(sides)):
             if len(sides) < 2:
                 i = first[0] if first[0] > i else i + 1
             else:
@@ -427,25 +432,38 @@ def _expression_claims(s: str) -> list[_Found]:
     return found
 
 
+def _is_conversion(sides) -> bool:
+    """`3.15e23 FLOPs = 3,646 PF-days`: two figures in different units of one dimension."""
+    if len(sides) != 2:
+        return False
+    (a,), (b,) = sides[0][4], sides[1][4]
+    return bool(a.unit and b.unit and a.unit != b.unit and _dims(a.unit)[1] == _dims(b.unit)[1])
+
+
 def _judge_chain(s: str, start: int, end: int, sides, rels) -> _Found:
     approx_all = _approx_before(s, start)
-    ref = next(side for side in sides if side[2])
+    ref = next((side for side in sides if side[2]), sides[0])
+    broken = next((side[1].error for side in sides if side[1].error), None)
+    if broken:
+        return _Found(start, end, None, None, None, f"cannot check: {broken} in {ref[3]}", "expression")
     notes, verdicts = [], []
     last_val, last_shown, last_stated, last_recomputed = ref[1], ref[3], None, None
     for k, side in enumerate(sides):
         if side is ref:
             continue
         s_end, val, nops, text, items = side
-        approx = approx_all or rels[k - 1] or rels[min(k, len(rels) - 1)]
+        approx = approx_all or any(rels)
         if nops:  # another computed side: compare the two computations
             last_val, last_shown = val, text
             continue
         stated = items[0]
-        recomputed = _stated_value(last_val, stated)
-        holds, note, compared = _judge(recomputed, stated, approx, last_shown, text)
+        holds, note, compared = _judge_val(last_val, stated, approx, last_shown, text)
         verdicts.append(holds)
         notes.append(note)
         last_stated, last_recomputed = stated, compared
+        # the next step of a chain (= 3.15e23 FLOPs = 3,646 PF-days) starts from this figure
+        factor, dims = _dims(stated.unit)
+        last_val, last_shown = _Val(compared, compared * factor, dims), text
     kind = "expression"
     tail = _ratio_clause(s, end, last_recomputed if last_recomputed is not None else ref[1].raw,
                          _fmt(last_recomputed if last_recomputed is not None else ref[1].raw))
@@ -511,6 +529,23 @@ def _standalone_claims(s: str, taken: list[tuple[int, int]]) -> list[_Found]:
         shown = f"{s[a.start:a.end].strip()} / {s[b.start:b.end].strip()}"
         holds, note, ratio = _judge(a.exact / b.exact, k, True, shown, s[m.end():k.end].strip())
         found.append(_Found(a.start, k.end, holds, ratio, k, note, "ratio"))
+
+    # A, which is about 15% of B / A is 1.4 times B
+    for m in _RATIO_STANDALONE_EN.finditer(s):
+        k = _quantity_at(s, m.end())
+        if k is None or k.unit != "":
+            continue
+        rest = re.match(r"\s*(?:times\s+)?(?:of|as much as|that of)?\s*", s[k.end:])
+        b = _quantity_at(s, k.end + rest.end())
+        before = [q for q in quantities if sentence_start(m.start()) <= q.start and q.end <= m.start()]
+        if b is None or not before or b.exact == 0:
+            continue
+        a = before[-1]
+        if not _numerator(a.unit) or _numerator(a.unit) != _numerator(b.unit) or not free(a.start, b.end):
+            continue
+        shown = f"{s[a.start:a.end].strip()} / {s[b.start:b.end].strip()}"
+        holds, note, ratio = _judge(a.exact / b.exact, k, True, shown, s[k.start:k.end].strip())
+        found.append(_Found(a.start, b.end, holds, ratio, k, note, "ratio"))
 
     # 降低58%(即由74.4万美元降低到31.2万美元) / a 58% cut, from $744k to $312k
     for m in list(_CHANGE_PCT.finditer(s)) + list(_EN_CHANGE_PCT.finditer(s)) + list(_EN_PCT_CHANGE.finditer(s)):

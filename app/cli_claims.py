@@ -1,0 +1,53 @@
+"""`kbqa claims`: every piece of arithmetic written in the notes, recomputed and judged."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import click
+
+from calculators.claims import Claim, check_folder
+from calculators.errors import CalculatorError
+
+_VERDICT = {True: "holds", False: "WRONG", None: "cannot check"}
+
+
+def _json_line(claim: Claim) -> str:
+    return json.dumps({
+        "text": claim.text, "file": claim.file, "line": claim.line, "holds": claim.holds,
+        "recomputed": claim.recomputed, "note": claim.note,
+    }, ensure_ascii=False)
+
+
+def _table(claims: list[Claim]) -> str:
+    rows = []
+    for c in claims:
+        rows.append(f"{c.file}:{c.line}  [{_VERDICT[c.holds]}]  {c.text}")
+        rows.append(f"    {c.note}")
+    counts = {v: sum(c.holds is k for c in claims) for k, v in _VERDICT.items()}
+    rows.append(f"{len(claims)} claims: {counts['holds']} hold, {counts['WRONG']} wrong, "
+                f"{counts['cannot check']} cannot be checked")
+    return "\n".join(rows)
+
+
+@click.command()
+@click.option("--kb", "kb_dir", type=click.Path(path_type=Path), default=None,
+              help="Folder of notes (*.txt, *.md). Default: $KBQA_KB or ./kb.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per claim per line.")
+def claims(kb_dir: Path | None, as_json: bool) -> None:
+    """Find the arithmetic written in the notes, recompute it and say whether it holds."""
+    kb_dir = kb_dir or Path(os.environ.get("KBQA_KB") or "kb")
+    if not kb_dir.is_dir():
+        raise click.ClickException(
+            f"notes folder {str(kb_dir)!r} does not exist or is not a folder; pass --kb DIR or set KBQA_KB")
+    try:
+        found = check_folder(kb_dir)
+    except (CalculatorError, OSError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        for c in found:
+            click.echo(_json_line(c))
+    else:
+        click.echo(_table(found))
