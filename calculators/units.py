@@ -109,7 +109,7 @@ _NUMBER_RE = re.compile(
     r"(?:[eE](?P<exp>[+-]?\d+))?"
 )
 _MULT_RE = re.compile(
-    r"\s*(?:(?P<cn>万亿|千亿|百亿|十亿|亿|千万|百万|十万|万|千)(?:多|余)?"
+    r"\s*(?:(?P<cn>万亿|千亿|百亿|十亿|亿|千万|百万|十万|万|千)(?!瓦)(?:多|余)?"
     r"|(?P<en>(?i:thousand|million|billion|trillion|bn|mn))(?![A-Za-z])"
     r"|(?P<letter>[KkMBT])(?![A-Za-z]))"
 )
@@ -161,7 +161,7 @@ def _unit_table() -> list[tuple[re.Pattern, str, Fraction]]:
     add(r"(?i:racks?)(?![A-Za-z])|(?:个)?机柜", "rack")
     add(r"(?i:words?)(?![A-Za-z])|个?单词|个?字|个?词", "word")
     add(r"(?i:queries|query|searches|search)(?![A-Za-z])|次查询|次搜索|次", "query")
-    add(r"台", "unit")
+    add(r"台|(?i:units?|machines?)(?![A-Za-z])", "unit")
     add(r"%|(?i:percent)(?![A-Za-z])", "", Fraction(1, 100))
     add(r"倍|个", "")
     return [(re.compile(p), u, f) for p, u, f in rows]
@@ -324,6 +324,15 @@ def _is_number_start(s: str, i: int) -> bool:
     return True
 
 
+def _to_float(x: Fraction) -> float | None:
+    """float(x), or None when it overflows."""
+    try:
+        value = float(x)
+    except OverflowError:
+        return None
+    return None if math.isinf(value) else value
+
+
 def find_quantities(text: str) -> list[tuple[int, int, Quantity]]:
     """Every quantity in running text, as (start, end, Quantity) spans of `text`.
 
@@ -336,7 +345,7 @@ def find_quantities(text: str) -> list[tuple[int, int, Quantity]]:
     s, index = normalize(text)
     out = []
     pos = 0
-    for m in re.finditer(r"(?:US\$|\$|USD\s?|¥)?\s*\d|\.\d", s):
+    for m in re.finditer(r"(?:(?:US\$|\$|USD\s?|¥)\s*)?\d|\.\d", s):
         i = m.start()
         if i < pos:
             continue
@@ -354,8 +363,9 @@ def find_quantities(text: str) -> list[tuple[int, int, Quantity]]:
             continue
         if qm is None:
             continue
-        value = float(qm.exact)
-        if math.isinf(value):
+        value = _to_float(qm.exact)
+        if value is None:
+            pos = qm.end
             continue
         a, b = index[qm.start], index[qm.end]
         out.append((a, b, Quantity(value, qm.unit, text[a:b])))
@@ -393,7 +403,7 @@ def parse_match(text: str, *, allow_negative: bool = False) -> tuple[QuantityMat
         else:
             reason = f"unknown unit {rest!r}"
         raise UnitParseError(text, reason)
-    if math.isinf(float(qm.exact)):
+    if _to_float(qm.exact) is None:
         raise UnitParseError(text, "the number is too large (it overflows a float)")
     return qm, negative
 
