@@ -17,7 +17,8 @@ redone exactly with Fractions by a small precedence parser.
 The verdict (`Claim.holds`):
 
 - True: the stated figure equals the recomputed one to the precision it is written
-  with (`4.7万` has 2 significant figures, so ±500; `约`/`≈`/`about` widens that to ±1000);
+  with (`4.7万` has 2 significant figures, so ±500; `约`/`≈`/`about` widens that to
+  5% of the stated figure when that is larger: `约3640` for 3,645.8 holds);
   a count that is written out in full must equal the exact result, rounded up if
   that is fractional.
 - False: it does not; the note gives the right value and the relative error.
@@ -244,6 +245,7 @@ class _ExprParser:
 
 # -------------------------------------------------------------------------- judging
 
+_APPROX_REL = Fraction(5, 100)  # 约/≈/about: within 5% also holds
 _SCALES = [(Fraction(10**4), "万 (×10^4)"), (Fraction(10**8), "亿 (×10^8)"),
            (Fraction(10**3), "thousand (×10^3)"), (Fraction(10**6), "million (×10^6)")]
 
@@ -265,8 +267,9 @@ def _pct(x: Fraction | float) -> str:
 
 
 def _within(recomputed: Fraction, stated: QuantityMatch, approx: bool) -> bool:
-    tol = stated.resolution if approx else stated.resolution / 2
-    tol = max(tol, abs(stated.exact) * Fraction(1, 10**9))
+    tol = max(stated.resolution / 2, abs(stated.exact) * Fraction(1, 10**9))
+    if approx:  # 约 / ≈ / about: the written figure may be rounded further than it shows
+        tol = max(tol, abs(stated.exact) * _APPROX_REL)
     return abs(recomputed - stated.exact) <= tol
 
 
