@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 from click.testing import CliRunner
 
 from app.cli_claims import claims as claims_cmd
@@ -187,3 +188,11 @@ def test_cli_bad_kb_and_env(tmp_path, monkeypatch):
     monkeypatch.setenv("KBQA_KB", str(tmp_path))
     result = runner.invoke(claims_cmd, ["--json"])
     assert json.loads(result.output)["holds"] is True
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="0123456789.,=*/×÷+-()%约万亿美元台片个kwhB $≈~ 的占倍相当于由到降低", max_size=40))
+def test_never_crashes_on_arbitrary_text(text):
+    for claim in find_claims(text):
+        assert claim.holds in (True, False, None)
+        assert claim.text and claim.text in text
