@@ -393,6 +393,9 @@ def is_nav(text: str) -> bool:
     """
     if text.lower() in _NAV_WORDS or _NUMBER_OR_DATE.match(text):
         return True
+    items = re.split(r"\s{2,}|\s+[|/·•]\s+", text)
+    if len(items) >= 3 and all(len(item) <= 12 for item in items) and not re.search(r"[\d，。,.!?！？；;:：]", text):
+        return True  # "Home  News  Tech" or "首页 | 资讯 | 下载"
     tokens = text.split()
     return len(tokens) >= 5 and all(len(t) <= 6 for t in tokens) and not re.search(r"[，。,.!?！？；;:：]", text) and bool(re.search(r"[\u4e00-\u9fff]", text))
 
@@ -463,6 +466,7 @@ def _pick_title(header: list[tuple[int, str]], numbered: list[tuple[int, str]]) 
         score += 1 if 6 <= len(text) <= 60 else 0
         score -= 3 if _TIME_AGO.search(text) else 0
         score -= 3 if adjacent_twin else 0
+        score += 1 if i + 1 < len(header) and is_meta(header[i + 1][1]) else 0  # right above the byline
         if score > best_score:
             best, best_score = text, score
     return best

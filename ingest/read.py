@@ -161,9 +161,14 @@ def _decode(data: bytes) -> tuple[str, str]:
         pass
     if b"\x00" in data:
         raise BinaryData("binary file (NUL bytes)")
+    if len(_CONTROL_BYTES.findall(data[:65536])) > max(2, len(data[:65536]) // 100):
+        raise BinaryData("binary file (control bytes)")
     gb = _try_gb18030(data)
     if gb is not None:
         return gb, "gb18030"
+    utf16 = _cjk_only_utf16(data)
+    if utf16:
+        return utf16
     guessed = _charset_normalizer_guess(data)
     if guessed:
         return guessed
@@ -188,15 +193,34 @@ def _bomless_utf16(data: bytes) -> tuple[str, str] | None:
     return None
 
 
+def _cjk_only_utf16(data: bytes) -> tuple[str, str] | None:
+    """BOM-less UTF-16 of CJK text with no ASCII at all has no NUL bytes to spot;
+    accept it when every character decodes to common CJK text."""
+    if len(data) % 2:
+        return None
+    for encoding in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if _mostly_chinese(text) and not _CONTROL.search(text):
+            return text, encoding
+    return None
+
+
+def _mostly_chinese(text: str) -> bool:
+    non_ascii = [ch for ch in text if ord(ch) > 127]
+    common = sum(1 for ch in non_ascii if "\u4e00" <= ch <= "\u9fff" or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef" or ch in "“”‘’…—·")
+    return not non_ascii or common >= 0.9 * len(non_ascii)
+
+
 def _try_gb18030(data: bytes) -> str | None:
     """GB18030 maps almost any byte string; accept it only if it reads as Chinese."""
     try:
         text = data.decode("gb18030")
     except UnicodeDecodeError:
         return None
-    non_ascii = [ch for ch in text if ord(ch) > 127]
-    common = sum(1 for ch in non_ascii if "\u4e00" <= ch <= "\u9fff" or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef" or ch in "“”‘’…—·")
-    return text if not non_ascii or common >= 0.9 * len(non_ascii) else None
+    return text if _mostly_chinese(text) and not _CONTROL.search(text) else None
 
 
 def _charset_normalizer_guess(data: bytes) -> tuple[str, str] | None:
@@ -212,6 +236,7 @@ def _charset_normalizer_guess(data: bytes) -> tuple[str, str] | None:
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f\x7f]")
 
 
 def _looks_binary(text: str) -> bool:

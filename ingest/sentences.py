@@ -119,7 +119,7 @@ def _is_soft_wrap(text: str, i: int) -> bool:
     """A line break inside an English sentence of hard-wrapped prose."""
     before = text[:i].rstrip(" \t")
     after = text[i + 1 :].lstrip(" \t")
-    return bool(before) and bool(after) and (before[-1].isalnum() or before[-1] in ",-") and before[-1].isascii() and after[0].islower() and after[0].isascii()
+    return bool(before) and bool(after) and (before[-1].isalnum() or before[-1] in ",-") and before[-1].isascii() and (after[0].islower() or after[0].isdigit()) and after[0].isascii()
 
 
 def _add_trimmed(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
