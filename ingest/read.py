@@ -162,7 +162,7 @@ def _decode(data: bytes) -> tuple[str, str]:
     if b"\x00" in data:
         raise BinaryData("binary file (NUL bytes)")
     if len(_CONTROL_BYTES.findall(data[:65536])) > max(2, len(data[:65536]) // 100):
-        raise BinaryData("binary file (control bytes)")
+        raise BinaryData("binary file (control characters)")
     gb = _try_gb18030(data)
     if gb is not None:
         return gb, "gb18030"

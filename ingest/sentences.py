@@ -22,6 +22,7 @@ _ABBREVIATIONS = {
     "fig", "al", "approx", "inc", "ltd", "co", "jr", "sr", "cf", "resp", "ca",
 }
 _WORD_BEFORE_DOT = re.compile(r"([A-Za-z][A-Za-z.]*)$")
+_LIST_ITEM = re.compile(r"\d{1,3}[.)、]\s")
 _INITIALS = re.compile(r"^(?:[A-Za-z]\.)*[A-Za-z]$")  # U.S, J, e.g
 
 
@@ -119,7 +120,11 @@ def _is_soft_wrap(text: str, i: int) -> bool:
     """A line break inside an English sentence of hard-wrapped prose."""
     before = text[:i].rstrip(" \t")
     after = text[i + 1 :].lstrip(" \t")
-    return bool(before) and bool(after) and (before[-1].isalnum() or before[-1] in ",-") and before[-1].isascii() and (after[0].islower() or after[0].isdigit()) and after[0].isascii()
+    if not before or not after or _LIST_ITEM.match(after):
+        return False
+    ends_mid_sentence = before[-1].isascii() and (before[-1].isalnum() or before[-1] in ",-")
+    continues = after[0].isascii() and (after[0].islower() or after[0].isdigit())
+    return ends_mid_sentence and continues
 
 
 def _add_trimmed(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
