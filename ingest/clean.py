@@ -338,15 +338,20 @@ _COUNTER = re.compile(
     re.I,
 )
 _BYLINE = re.compile(
-    r"^[【\[(（]?\s*(?:发布时间|发表时间|发布于|更新时间|更新于|时间|日期|来源|来源于|出处|作者|本文作者|翻译|译者|编译|"
-    r"编辑|责任编辑|校对|审核|审校|原创|转载|Posted|Published|Updated|By|Author|Source)(?:\s*[:：|｜]|\s+\S|\s*[】\])）]|$)"
-    r"|^(?:来源于|发布于|转载自|转自|摘自|本文来自)\S",
-    re.I,
+    # Chinese labels: "作者：张三", "来源 新华社", "【责任编辑:】", "来源于51CTO.COM"
+    r"^[【\[(（]?\s*(?:来源|出处|作者|本文作者|翻译|译者|编译|编辑|责任编辑|校对|审核|审校|原创|转载)(?:\s*[:：|｜]|\s+\S|\s*[】\])）]|$)"
+    r"|^[【\[(（]?\s*(?:发布时间|发表时间|更新时间|时间|日期)\s*[:：]"
+    r"|^(?:来源于|发布于|更新于|转载自|转自|摘自|本文来自)\S"
+    # English: "By Jane Doe" (a name only, so "By 2030, ..." stays), "Published: ...", "Author: ..."
+    r"|^By\s+[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,3}$"
+    r"|^(?:Posted|Published|Updated)(?:\s+on)?\s*[:：]?\s*(?:\d|[A-Z][a-z]{2,8}\.?\s+\d)"
+    r"|^(?:Author|Source|Photo|Image)\s*:",
 )
 _TAGS = re.compile(r"分类专栏|文章标签|专栏收录|订阅专栏|^标签\s*[:：]|^Tags?\s*:", re.I)
-_FOOTER = re.compile(r"ICP\s*[备证]|公网安备|版权所有|All Rights Reserved|Copyright\s*(?:©|\(c\)|\d{4})|^©", re.I)
+_FOOTER = re.compile(r"ICP\s*[备证]|公网安备|版权所有(?!者|人)|All Rights Reserved|Copyright\s*(?:©|\(c\)|\d{4})|^©", re.I)
 _DISCLAIMER = re.compile(r"^[【\[(（]?\s*(?:声明|免责声明|版权声明|特别声明|风险提示|技术支持)\s*[:：]")
-_REPOST = re.compile(r"(?:转载|授权).{0,40}(?:联系|注明|出处|获得|许可)|原文地址|原文链接")
+# A repost notice opens with who/what it is about: "(本文经授权后由…编译发布,译文转载请联系…)"
+_REPOST = re.compile(r"^[(（【\[]?\s*(?:本文|文章|转载|版权|原文|译文|注[:：]).{0,60}(?:转载|授权|原文地址|原文链接|出处)")
 _AD = re.compile(r"[☞☜👉👈►▶➤→]{2,}|^(?:广告|推广|Advertisement|Sponsored|赞助)$", re.I)
 _LIST_HEADER = re.compile(
     r"^(?:相关文章|相关阅读|相关推荐|相关资讯|相关专题|推荐阅读|延伸阅读|猜你喜欢|热门文章|热门推荐|热门资讯|热门标签|"
@@ -480,7 +485,7 @@ def _body_lines(numbered: list[tuple[int, str]], structure: Structure) -> list[t
     recent: list[str] = []  # the last few non-empty lines, to spot card titles shown twice
     for i, (number, raw) in enumerate(numbered):
         text = raw
-        if _FOOTER.search(text):  # the page footer: nothing after it is article
+        if _is_page_footer(text, numbered[i + 1 :]):  # nothing after the footer is article
             for _, rest in numbered[i:]:
                 structure.drop(rest)
             break
@@ -504,6 +509,12 @@ def _body_lines(numbered: list[tuple[int, str]], structure: Structure) -> list[t
         if text:
             kept.append((number, text))
     return kept
+
+
+def _is_page_footer(text: str, after: list[tuple[int, str]]) -> bool:
+    """A short copyright/ICP line with no prose paragraph after it (a sentence that
+    merely mentions 版权所有 mid-article is not a footer)."""
+    return bool(_FOOTER.search(text)) and len(text) <= 150 and not any(_ends_list(t, []) for _, t in after)
 
 
 def _ends_list(text: str, recent: list[str]) -> bool:

@@ -209,3 +209,67 @@ def test_strip_bullet_and_inline_text():
     assert strip_bullet("*     *       * 英伟达A100") == "英伟达A100"
     assert strip_bullet("- *       * x") == "x"
     assert inline_text("**bold** ==mark== [t](http://u)") == "bold mark t"
+
+
+# --- web rules are general, not keyed to the shipped pages -------------------------
+
+
+def web_doc(text: str) -> Document:
+    return Document(file="page.txt", text=text, encoding="utf-8", format="web", sha256="")
+
+
+def test_web_rules_keep_prose_that_only_looks_like_cruft():
+    page = "\n".join(
+        [
+            "Example News",
+            "GPU prices in 2030",
+            "By Jane Doe",
+            "Published: March 3, 2024",
+            "",
+            "By 2030, GPUs will cost half as much per FLOP as today, if the trend of the last decade holds.",
+            "",
+            "Related articles",
+            "How to fine-tune a model",
+            "Why data matters",
+            "",
+            "The article goes on after the inline list: hardware gets 50% better every two years.",
+            "作者认为，版权所有者可以要求模型删除训练数据，但这会增加成本。",
+            "",
+            "© 2024 Example News. All rights reserved.",
+            "Privacy | Terms | Cookies",
+        ]
+    )
+    cleaned = clean(web_doc(page))
+    kept = kept_lines(cleaned)
+    assert cleaned.title == "GPU prices in 2030"
+    assert sorted(kept) == [6, 12, 13]
+    assert cleaned.boilerplate_chars > 0
+
+
+def test_web_rules_drop_counters_ads_and_cards():
+    page = "\n".join(
+        [
+            "算力观察",
+            "数据中心电费怎么算",
+            "发布时间：2024-05-01 09:00 | 2.3万人阅读 | 点赞 120",
+            "",
+            "一个45.5kW的机柜每天耗电约1092度，按每度0.08美元计算，每天电费约87美元。",
+            "",
+            "▶▶ 限时免费领取GPU算力券 ◀◀",
+            "",
+            "智能写作",
+            "智能写作",
+            "一键生成周报",
+            "立即下载",
+            "",
+            "542个机柜每天的电费约为4.7万美元，这与国盛证券的估算一致。",
+            "",
+            "猜你喜欢",
+            "GPU为什么贵",
+            "显存不够怎么办",
+            "粤ICP备00000000号",
+        ]
+    )
+    cleaned = clean(web_doc(page))
+    assert sorted(kept_lines(cleaned)) == [5, 14]
+    assert cleaned.title == "数据中心电费怎么算"
