@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from app.glossary import expand_chinese, expand_english
+from app.rerank import answer_type_match, answer_types, entities, entity_coverage
 from ingest.bm25 import BM25
 from ingest.index import LoadedIndex, embed_text
 from ingest.settings import Settings
@@ -59,6 +60,7 @@ class Retriever:
         # Flat indexes are small: keep the matrices for exact scoring of the candidates.
         self.matrices = {spec: vi.reconstruct_n(0, vi.ntotal) for spec, vi in index.vectors.items()}
         self.bm25 = BM25([tokenize(embed_text(c)) for c in self.chunks])
+        self.texts = [embed_text(c) for c in self.chunks]
 
     def query_terms(self, question: str) -> list[str]:
         terms = tokenize(question)
@@ -81,6 +83,15 @@ class Retriever:
         top = float(bm.max()) if len(bm) else 0.0
         parts["bm25"] = bm / top if top > 0 else bm
         fused += r.bm25_weight * parts["bm25"]
+        # Second stage, on the candidates only: does the passage hold what is asked for?
+        candidates = np.argsort(-fused)[: max(50, 5 * r.k)]
+        types, names = answer_types(question), entities(question)
+        parts["answer_type"] = np.zeros_like(fused)
+        parts["entities"] = np.zeros_like(fused)
+        for i in candidates:
+            parts["answer_type"][i] = answer_type_match(types, self.texts[i])
+            parts["entities"][i] = entity_coverage(names, self.texts[i])
+        fused += r.answer_type_weight * parts["answer_type"] + r.entity_weight * parts["entities"]
         return fused, parts
 
     def search(self, question: str, k: int | None = None) -> list[Hit]:

@@ -41,9 +41,9 @@ class EmbedSettings(BaseModel):
 
 class RetrievalSettings(BaseModel):
     k: int = Field(5, ge=1, le=100, description="Passages returned per question.")
-    candidates: int = Field(40, ge=5, description="Passages scored by the second stage (sentence rescoring).")
-    bm25_weight: float = Field(0.3, ge=0, description="Weight of BM25 (jieba tokens, normalised by the best score) in the fusion.")
-    sentence_weight: float = Field(0.5, ge=0, description="Weight of the best single sentence's similarity in the second stage.")
+    bm25_weight: float = Field(0.6, ge=0, description="Weight of BM25 (jieba tokens, normalised by the best score) in the fusion.")
+    answer_type_weight: float = Field(0.3, ge=0, description="Bonus for a passage holding the kind of value asked for (a price, a rate, a duration...).")
+    entity_weight: float = Field(0.2, ge=0, description="Bonus for a passage naming the models and hardware the question names.")
     glossary: bool = Field(True, description="Expand English queries with Chinese domain terms (and back) for BM25.")
 
 
