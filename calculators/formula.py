@@ -256,7 +256,12 @@ class Calculation:
         """Checked inputs and every output, by name."""
         out = self.check_inputs(values)
         for f in self.formulas:
-            out[f.output.name] = f(out)
+            y = f(out)
+            try:
+                _check_rule(f.output, y)
+            except InputError as e:  # e.g. a server taller than the rack: 0 servers a rack
+                raise InputError(f.output.name, f"{e.message}, computed as {expression_text(f.expression)}") from None
+            out[f.output.name] = y
         return out
 
     def composed(self, output: str) -> sympy.Expr:
@@ -274,7 +279,10 @@ class Calculation:
             u = self.var(unknown).symbol
             if u not in expr.free_symbols:
                 raise InputError(unknown, f"does not affect {target}, so it cannot be solved from it")
-            solutions = sympy.solve(sympy.Eq(self.var(target).symbol, expr), u)
+            # rational=False keeps float constants as floats (else sympy turns x^0.34 into a
+            # degree-50 polynomial and takes minutes); candidates are checked numerically in solve()
+            solutions = sympy.solve(sympy.Eq(self.var(target).symbol, expr), u,
+                                    rational=False, check=False, simplify=False)
             if not solutions:
                 raise CalculatorError(f"sympy found no closed form for {unknown} from {target}")
             args = tuple(sorted(set().union(*(s.free_symbols for s in solutions)), key=lambda s: s.name))
@@ -296,21 +304,28 @@ class Calculation:
         allowed = tuple(v for v in self.inputs if v is not u) + (target,)
         known = self.check_inputs(values, allowed)
         _, functions, args = self.solution(target.name, unknown)
+        inputs = {k: v for k, v in known.items() if k != target.name}
+        exact = not _has_rounding(self.composed(target.name))
         candidates = []
         for fn in functions:
             try:
                 x = complex(fn(*(known[a.name] for a in args)))
             except (OverflowError, ZeroDivisionError, ValueError, TypeError):
                 continue
-            if abs(x.imag) <= 1e-12 * max(1.0, abs(x.real)):
-                try:
-                    candidates.append(u.check(x.real if u.rule != COUNT else math.ceil(x.real - 1e-9)))
-                except InputError:
-                    continue
+            if abs(x.imag) > 1e-12 * max(1.0, abs(x.real)):
+                continue
+            rounded = u.rule == COUNT  # a count of things is rounded up: enough chips, not 1000.3
+            try:
+                value = u.check(math.ceil(x.real - 1e-9) if rounded else x.real)
+                reached = self.evaluate({**inputs, unknown: value})[target.name]
+            except CalculatorError:  # InputError included: out of the unknown's range
+                continue
+            if exact and not rounded and not math.isclose(reached, known[target.name], rel_tol=1e-6, abs_tol=1e-12):
+                continue  # a spurious root (solve ran with check=False)
+            candidates.append(value)
         if not candidates:
             raise InputError(unknown, f"has no valid value that gives {target.name} = "
                              f"{format_number(known[target.name])} {target.unit}".rstrip())
-        inputs = {k: v for k, v in known.items() if k != target.name}
         inputs[unknown] = candidates[0]
         return self.evaluate(inputs)
 

@@ -19,7 +19,7 @@ Examples
 
 from __future__ import annotations
 
-from calculators.formula import GROWTH, SHARE, Calculation, Formula, Var
+from calculators.formula import GROWTH, NONNEGATIVE, SHARE, Calculation, Formula, Var
 
 NOTE = "kb/001_420203dd199bc46a.txt"
 
@@ -30,7 +30,7 @@ YEARS_PER_GENERATION = Var("years_per_generation", "year", "years between genera
 ANNUAL = Var("annual_rate", "", "growth a year (0.225 = +22.5%)", GROWTH)
 ANNUAL_DECLINE = Var("annual_decline", "", "fall a year (0.2 = -20%)", SHARE)
 YEARS = Var("years", "year", "years of decline")
-REMAINING = Var("remaining_fraction", "", "what remains of the starting value")
+REMAINING = Var("remaining_fraction", "", "what remains of the starting value", NONNEGATIVE)
 TOTAL_DECLINE = Var("total_decline", "", "total fall over the years", SHARE)
 
 F_ANNUAL = Formula(ANNUAL, (1 + PER_GENERATION.symbol) ** (1 / YEARS_PER_GENERATION.symbol) - 1,

@@ -178,3 +178,24 @@ def test_solving_is_cached_and_fast():
 def test_format_number():
     assert [format_number(x) for x in (0, 1398071.6, 0.0105, 3.15e23, 47349.12, -0.2)] == [
         "0", "1,398,072", "0.0105", "3.15e23", "47,349.1", "-0.2"]
+
+
+def test_every_input_of_every_calculation_can_be_solved_quickly():
+    import time
+
+    for calc in CALCULATORS.values():
+        c = calc.calculation
+        for target in c.outputs:
+            expr = c.composed(target.name)
+            for v in c.inputs:
+                if v.symbol in expr.free_symbols:
+                    start = time.perf_counter()
+                    solutions, _, _ = c.solution(target.name, v.name)
+                    assert solutions, (c.name, target.name, v.name)
+                    assert time.perf_counter() - start < 3, (c.name, target.name, v.name)
+
+
+def test_an_impossible_intermediate_result_is_an_input_error():
+    with pytest.raises(InputError) as e:
+        run("rack_count", servers=10, rack_units=4, server_units=6)
+    assert message(e) == "servers_per_rack must be positive; got 0, computed as floor(rack_units/server_units)"
