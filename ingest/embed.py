@@ -99,7 +99,8 @@ class SentenceTransformerEmbedder:
             self._model = SentenceTransformer(model_ref, device="cpu")
         except Exception as exc:  # hub errors come in many classes; all mean "not loadable here"
             raise EmbedderUnavailable(spec, f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}") from exc
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        dim_of = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dim = int(dim_of())
 
     def passages(self, texts: list[str]) -> np.ndarray:
         return _normalise(self._model.encode(list(texts), normalize_embeddings=True, show_progress_bar=False))

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from app.cli import main
 
-from .conftest import DEV_EVAL, ROOT
+from conftest import DEV_EVAL, ROOT
 
 
 def test_ingest_summary(small_kb, tmp_path):

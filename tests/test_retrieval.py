@@ -7,7 +7,7 @@ import pytest
 from app.evaluate import first_hit_rank, load_eval, score_lookups
 from app.retrieve import detect_language
 
-from .conftest import DEV_EVAL
+from conftest import DEV_EVAL
 
 
 def test_chinese_question_finds_chinese_passage(retriever):
