@@ -257,8 +257,9 @@ class Calculation:
         out = self.check_inputs(values)
         for f in self.formulas:
             y = f(out)
-            try:
-                _check_rule(f.output, y)
+            try:  # a result's range is not checked, only that a count or a size is above zero
+                if f.output.rule in (POSITIVE, COUNT):
+                    _check_rule(f.output, y)
             except InputError as e:  # e.g. a server taller than the rack: 0 servers a rack
                 raise InputError(f.output.name, f"{e.message}, computed as {expression_text(f.expression)}") from None
             out[f.output.name] = y
@@ -316,7 +317,7 @@ class Calculation:
                 continue
             rounded = u.rule == COUNT  # a count of things is rounded up: enough chips, not 1000.3
             try:
-                value = u.check(math.ceil(x.real - 1e-9) if rounded else x.real)
+                value = u.check(math.ceil(x.real - 1e-9) if rounded else _snap(u, x.real))
                 reached = self.evaluate({**inputs, unknown: value})[target.name]
             except CalculatorError:  # InputError included: out of the unknown's range
                 continue
@@ -358,6 +359,15 @@ class Calculation:
         outputs = tuple(Amount(v.name, result[v.name], v.unit, v.description) for v in self.outputs)
         formula = "; ".join(f"{f.output.name} = {expression_text(f.expression)}" for f in self.formulas)
         return Result(calculator or self.name, inputs, outputs, formula, tuple(steps), tuple(latex), tuple(notes))
+
+
+def _snap(var: Var, x: float) -> float:
+    """Undo float noise at a range's edge: a solved utilisation of 1.0000000002 is 1."""
+    if var.rule == FRACTION and 1 < x <= 1 + 1e-9:
+        return 1.0
+    if var.rule in (NONNEGATIVE, SHARE) and -1e-12 <= x < 0:
+        return 0.0
+    return x
 
 
 def _substitute_outputs(expr: sympy.Expr, earlier: tuple[Formula, ...]) -> sympy.Expr:

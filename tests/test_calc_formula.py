@@ -119,7 +119,7 @@ def _sample(var: Var, rng: random.Random) -> float:
         return float(rng.randint(1, 5000))
     if var.rule == "growth":
         return rng.uniform(-0.5, 2)
-    return 10 ** rng.uniform(-1, 12)
+    return 10 ** rng.uniform(-1, 6)
 
 
 ALL_FORMULAS = sorted({(c.calculation.name, f.output.name): f for c in CALCULATORS.values()
