@@ -317,7 +317,7 @@ class Calculation:
                 continue
             rounded = u.rule == COUNT  # a count of things is rounded up: enough chips, not 1000.3
             try:
-                value = u.check(math.ceil(x.real - 1e-9) if rounded else _snap(u, x.real))
+                value = u.check(max(1, math.ceil(x.real - 1e-9)) if rounded else _snap(u, x.real))
                 reached = self.evaluate({**inputs, unknown: value})[target.name]
             except CalculatorError:  # InputError included: out of the unknown's range
                 continue

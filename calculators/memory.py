@@ -78,15 +78,16 @@ TRAINING_BYTES = Var("training_bytes", "byte", "weights, gradients and optimizer
 WEIGHT_BYTES_PER = Var("bytes_per_param", "byte/parameter", "bytes a weight (fp16/bf16 2, fp8 1, fp4 0.5)",
                        source="FP16/BF16: 2 bytes a weight")
 WEIGHT_BYTES = Var("weight_bytes", "byte", "memory for the weights")
-KV_BYTES = Var("kv_cache_bytes", "byte", "memory for the KV cache", NONNEGATIVE)
+KV_BYTES = Var("kv_cache_bytes", "byte", "memory for the KV cache", NONNEGATIVE,
+               source="none: weights only (add the kv_cache result)")
 TOTAL_BYTES = Var("total_bytes", "byte", "weights plus KV cache")
 GPUS = Var("gpus", "GPU", "GPUs whose memory holds it (rounded up)", COUNT)
 LAYERS = Var("layers", "layer", "transformer layers", COUNT)
 KV_HEADS = Var("kv_heads", "head", "key/value heads per layer (fewer than query heads with GQA/MQA)", COUNT)
 HEAD_DIM = Var("head_dim", "", "dimension of one attention head", COUNT)
 TOKENS = Var("tokens", "token", "tokens of context held per sequence", COUNT)
-BATCH = Var("batch", "", "sequences held at once", COUNT)
-VALUE_BYTES = Var("bytes_per_value", "byte", "bytes a cached value (fp16 2, fp8 1)")
+BATCH = Var("batch", "", "sequences held at once", COUNT, source="one sequence")
+VALUE_BYTES = Var("bytes_per_value", "byte", "bytes a cached value (fp16 2, fp8 1)", source="FP16: 2 bytes")
 
 F_TRAINING = Formula(TRAINING_BYTES, PARAMS.symbol * TRAIN_BYTES_PER.symbol, (PARAMS, TRAIN_BYTES_PER),
                      f"{NOTE}:228")

@@ -68,7 +68,8 @@ RESPONSE_WORDS = Var("response_words", "word", "words in the response", source=f
 SAMPLES = Var("samples", "sample", "responses sampled per query", COUNT, source=f"{NOTE_SERVING}:94 (5)")
 WORDS_PER_1K = Var("words_per_1k_tokens", "word", "English words per 1,000 tokens",
                    source=f"{NOTE_SERVING}:88 (1000 tokens ~ 750 words)")
-CHINESE_CHARS = Var("chinese_chars", "character", "Chinese characters in prompt and response", NONNEGATIVE)
+CHINESE_CHARS = Var("chinese_chars", "character", "Chinese characters in prompt and response", NONNEGATIVE,
+                    source="none: the notes' estimate counts English words only")
 CHARS_PER_TOKEN = Var("chinese_chars_per_token", "character/token", "Chinese characters per token",
                       source="assumption: about one token per Chinese character for GPT-3-era tokenizers")
 PRICE_PER_1K = Var("price_per_1k_tokens", "USD/1K token", "API price of 1,000 tokens",

@@ -1,0 +1,107 @@
+"""The registry: functions, formulas and derived tool schemas agree."""
+
+import inspect
+import json
+
+import pytest
+
+from calculators.conversions import parse_unit
+from calculators.formula import Result
+from calculators.registry import CALCULATORS, args_section, get, run, tool_schema, tool_schemas
+
+NAMES = sorted(CALCULATORS)
+@pytest.mark.parametrize("name", NAMES)
+def test_every_parameter_is_documented_and_has_a_unit(name):
+    calc = get(name)
+    documented = args_section(inspect.getdoc(calc.function))
+    for p in inspect.signature(calc.function).parameters:
+        assert p in documented, f"{name}: {p} missing from Args"
+    for p in calc.parameters:
+        calc.var(p.name)  # every parameter is a quantity of the formulas
+        parse_unit(p.unit)  # a known unit, convertible at the boundary
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_defaults_carry_a_citation(name):
+    for p in get(name).parameters:
+        if not p.required:
+            assert p.source, f"{name}.{p.name} has a default without a source"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_function_and_run_give_the_same_number(name):
+    calc = get(name)
+    required = {p.name: 1000.0 for p in calc.parameters if p.required}
+    if name == "tokens_for_budget" or name == "params_for_budget":
+        required["flops"] = 1e23
+    if name == "per_generation_rate":
+        required["annual_rate"] = 0.2
+    if name in ("annual_rate",):
+        required["per_generation_rate"] = 0.5
+    if name == "compound_decline":
+        required.update(annual_decline=0.2, years=3)
+    result = run(name, **required)
+    assert isinstance(result, Result)
+    value = calc.function(**required)
+    assert value in [o.value for o in result.outputs + result.inputs]
+    assert result.steps and result.formula and result.latex
+
+
+def test_tool_schema_is_derived_from_signature_and_docstring():
+    schema = tool_schema("training_cost")
+    assert schema["type"] == "function"
+    fn = schema["function"]
+    assert fn["name"] == "training_cost"
+    assert fn["description"].startswith("Cloud cost in USD of training N parameters")
+    assert "训练成本" in fn["description"]
+    props = fn["parameters"]["properties"]
+    assert list(props) == ["params", "tokens", "peak_flops", "mfu", "price_per_chip_hour"]
+    assert props["mfu"] == {"type": "number", "description": "model FLOPs utilisation, a fraction (default 0.462)"}
+    assert props["peak_flops"]["description"] == (
+        "peak dense throughput of one chip, FLOP/s [FLOP/s] (default 2.75e+14)")
+    assert fn["parameters"]["required"] == ["params", "tokens"]
+
+
+def test_all_schemas_are_json_and_named_uniquely():
+    schemas = tool_schemas()
+    assert len(schemas) == len(CALCULATORS) == len({s["function"]["name"] for s in schemas})
+    json.dumps(schemas, ensure_ascii=False)
+
+
+def test_result_as_dict_has_the_cli_json_shape():
+    d = run("fleet_size", daily_visitors=25e6).as_dict()
+    assert {"calculator", "inputs", "outputs", "formula", "steps"} <= set(d)
+    assert d["outputs"][-1] == {"name": "servers", "value": 3798.0, "unit": "server"}
+    assert d["inputs"][0] == {"name": "daily_visitors", "value": 25e6, "unit": "visitor", "source": "given"}
+    assert d["inputs"][3]["source"] == "default: kb/002_2593b5ab635ae109.txt:37 (350 ms on an A100)"
+
+
+def test_default_citations_point_at_lines_that_hold_the_figure():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    checked = 0
+    for calc in CALCULATORS.values():
+        for p in calc.parameters:
+            if p.source.startswith("kb/"):
+                path, line = p.source.split(" ")[0].split(":")
+                text = (root / path).read_text(encoding="utf-8").splitlines()[int(line) - 1]
+                assert text.strip(), p.source
+                checked += 1
+    assert checked >= 20
+
+
+@pytest.mark.parametrize("source, needle", [
+    ("kb/001_420203dd199bc46a.txt:144", "46.2%"), ("kb/001_420203dd199bc46a.txt:126", "19.22"),
+    ("kb/001_420203dd199bc46a.txt:128", "21.3%"), ("kb/002_2593b5ab635ae109.txt:37", "350ms"),
+    ("kb/000_f457b8df8eab231d.txt:24", "42U"), ("kb/000_f457b8df8eab231d.txt:20", "6.5kw"),
+    ("kb/002_2593b5ab635ae109.txt:45", "0.08美元/kwh"), ("kb/001_420203dd199bc46a.txt:104", "30%"),
+    ("kb/001_420203dd199bc46a.txt:88", "750个单词"), ("kb/001_420203dd199bc46a.txt:112", "2.1万亿"),
+    ("kb/001_420203dd199bc46a.txt:228", "20N"),
+])
+def test_key_citations(source, needle):
+    from pathlib import Path
+
+    path, line = source.split(":")
+    text = (Path(__file__).resolve().parents[1] / path).read_text(encoding="utf-8").splitlines()[int(line) - 1]
+    assert needle in text
