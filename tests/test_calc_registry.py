@@ -105,3 +105,29 @@ def test_key_citations(source, needle):
     path, line = source.split(":")
     text = (Path(__file__).resolve().parents[1] / path).read_text(encoding="utf-8").splitlines()[int(line) - 1]
     assert needle in text
+
+
+def test_calculators_import_nothing_from_the_rest_of_the_project():
+    import ast
+    from pathlib import Path
+
+    for path in (Path(__file__).resolve().parents[1] / "calculators").glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            for name in names:
+                top = name.split(".")[0]
+                assert top not in {"app", "ingest", "llama_index", "gradio"}, (path.name, name)
+
+
+def test_a_calculator_call_costs_microseconds():
+    import time
+
+    from calculators.training import training_cost
+
+    training_cost(1e9, 1e9)
+    start = time.perf_counter()
+    for _ in range(1000):
+        training_cost(175e9, 300e9)
+    assert (time.perf_counter() - start) / 1000 < 2e-4
