@@ -356,7 +356,8 @@ class Calculation:
             Amount(v.name, result[v.name], v.unit, v.description,
                    "solved" if v.name == solve else sources.get(v.name, "given"))
             for v in self.inputs)
-        outputs = tuple(Amount(v.name, result[v.name], v.unit, v.description) for v in self.outputs)
+        solved = (self.var(solve),) if solve else ()  # the unknown is a computed quantity too
+        outputs = tuple(Amount(v.name, result[v.name], v.unit, v.description) for v in solved + self.outputs)
         formula = "; ".join(f"{f.output.name} = {expression_text(f.expression)}" for f in self.formulas)
         return Result(calculator or self.name, inputs, outputs, formula, tuple(steps), tuple(latex), tuple(notes))
 

@@ -91,6 +91,8 @@ class Calculator:
             self.calculation.var(solve)  # raises when no such quantity
             names = [n for n in names if n != solve] + [v.name for v in self.calculation.outputs]
         for key in inputs:
+            if key == unknown:
+                raise InputError(key, "is the unknown being solved for, so it cannot also be given")
             if key not in names:
                 what = "a quantity of" if solve else "a parameter of"
                 raise InputError(key, f"is not {what} {self.name}; parameters: {', '.join(names)}")

@@ -86,6 +86,11 @@ def test_units_are_converted_deadline_in_hours():
     (["training_cost", "175B"], "Error: unexpected '175B': give inputs as --name value"),
     (["trainng_cost"], "Error: no calculator named 'trainng_cost'; known: annual_rate"),
     (["training_cost", "--params", "175B"], "Error: tokens is required (training tokens (D), in token)"),
+    (["training_cost", "--params", "175B", "--tokens", "300B", "--solve", "params"],
+     "Error: params is the unknown being solved for, so it cannot also be given"),
+    (["training_cost", "--params", "175B", "--solve", "tokens"],
+     "Error: tokens can be solved for only when exactly one result of training_cost is given "
+     "(one of flops, chip_hours, cost); got 0"),
 ])
 def test_errors_are_messages(args, message):
     result = calc(*args)
@@ -98,3 +103,11 @@ def test_unparseable_value_names_the_option():
     result = calc("training_cost", "--params", "1.2.3亿", "--tokens", "3")
     assert result.exit_code == 1
     assert result.output.startswith("Error: --params: cannot read '1.2.3亿' as a quantity")
+
+
+def test_inverse_calculator_reports_the_solved_quantity_as_an_output():
+    result = calc("per_generation_rate", "--annual-rate", "34%", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["outputs"][0]["name"] == "per_generation_rate"
+    assert data["outputs"][0]["value"] == pytest.approx(1.34**2 - 1)
