@@ -98,3 +98,15 @@ def entity_coverage(names: list[str], passage: str) -> float:
         return 0.0
     text = _squash(passage)
     return sum(1 for n in names if _squash(n) in text) / len(names)
+
+
+_REFERENCES = re.compile(r"参考文献|参考资料|引用|references|bibliography|works cited", re.I)
+
+
+def is_reference_list(heading: str) -> bool:
+    """Passages under a references heading: their titles share words with questions but answer nothing.
+
+    >>> is_reference_list("ChatGPT背后的经济账 > 参考文献(请上下滑动)"), is_reference_list("Training > Cost")
+    (True, False)
+    """
+    return bool(_REFERENCES.search(heading))

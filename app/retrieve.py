@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from app.glossary import expand_chinese, expand_english
-from app.rerank import answer_type_match, answer_types, entities, entity_coverage
+from app.rerank import answer_type_match, answer_types, entities, entity_coverage, is_reference_list
 from ingest.bm25 import BM25
 from ingest.index import LoadedIndex, embed_text
 from ingest.settings import Settings
@@ -61,6 +61,7 @@ class Retriever:
         self.matrices = {spec: vi.reconstruct_n(0, vi.ntotal) for spec, vi in index.vectors.items()}
         self.bm25 = BM25([tokenize(embed_text(c)) for c in self.chunks])
         self.texts = [embed_text(c) for c in self.chunks]
+        self.is_reference = np.array([1.0 if is_reference_list(c.heading) else 0.0 for c in self.chunks], dtype=np.float32)
 
     def query_terms(self, question: str) -> list[str]:
         terms = tokenize(question)
@@ -92,6 +93,7 @@ class Retriever:
             parts["answer_type"][i] = answer_type_match(types, self.texts[i])
             parts["entities"][i] = entity_coverage(names, self.texts[i])
         fused += r.answer_type_weight * parts["answer_type"] + r.entity_weight * parts["entities"]
+        fused -= r.reference_penalty * self.is_reference
         return fused, parts
 
     def search(self, question: str, k: int | None = None) -> list[Hit]:

@@ -33,7 +33,7 @@ class EmbedSettings(BaseModel):
         ),
     )
     weights: list[float] = Field(
-        default_factory=lambda: [1.0, 1.5],
+        default_factory=lambda: [0.5, 2.0],
         description="Weight of each encoder's cosine in the fused score (same order as models).",
     )
     batch_size: int = Field(32, ge=1, description="Passages embedded per call during ingest.")
@@ -41,9 +41,10 @@ class EmbedSettings(BaseModel):
 
 class RetrievalSettings(BaseModel):
     k: int = Field(5, ge=1, le=100, description="Passages returned per question.")
-    bm25_weight: float = Field(0.6, ge=0, description="Weight of BM25 (jieba tokens, normalised by the best score) in the fusion.")
-    answer_type_weight: float = Field(0.3, ge=0, description="Bonus for a passage holding the kind of value asked for (a price, a rate, a duration...).")
+    bm25_weight: float = Field(0.3, ge=0, description="Weight of BM25 (jieba tokens, normalised by the best score) in the fusion.")
+    answer_type_weight: float = Field(0.1, ge=0, description="Bonus for a passage holding the kind of value asked for (a price, a rate, a duration...).")
     entity_weight: float = Field(0.2, ge=0, description="Bonus for a passage naming the models and hardware the question names.")
+    reference_penalty: float = Field(0.2, ge=0, description="Malus for passages under a references/bibliography heading (titles match words, never answer).")
     glossary: bool = Field(True, description="Expand English queries with Chinese domain terms (and back) for BM25.")
 
 

@@ -1,0 +1,123 @@
+"""Composing answers from passages: pick the sentences to quote, number the citations,
+restate figures in the question's language. Pure functions over hits and text."""
+
+from __future__ import annotations
+
+import re
+
+from app.answer_data import Citation
+from app.glossary import expand_chinese, expand_english
+from app.rerank import answer_type_match, answer_types, entities, entity_coverage
+from app.retrieve import Hit, detect_language
+from ingest.sentences import sentence_spans
+from ingest.tokenize import tokenize
+
+SHORT_PASSAGE = 60  # a passage this short is quoted whole
+
+
+def question_terms(question: str) -> set[str]:
+    extra = expand_english(question) if detect_language(question) == "en" else expand_chinese(question)
+    terms = set(tokenize(question))
+    for t in extra:
+        terms.update(tokenize(t))
+    return terms
+
+
+def sentence_score(question: str, terms: set[str], sentence: str) -> float:
+    """How well one sentence answers: shared terms, the asked-for kind of value, the named things."""
+    words = set(tokenize(sentence))
+    overlap = len(terms & words) / (len(terms) or 1)
+    return overlap + 0.5 * answer_type_match(answer_types(question), sentence) + 0.5 * entity_coverage(entities(question), sentence)
+
+
+def best_quote(question: str, passage: str, max_sentences: int = 2) -> str:
+    """The sentence(s) of a passage that answer the question, in passage order.
+
+    >>> best_quote("DGX A100 的售价是多少？", "标准机柜为19英寸、42U，单个DGX A100服务器尺寸约为6U，可放下约7个服务器。"
+    ...            "DGX A100售价约为19.9万美元。每台服务器的最大功率约为6.5kW，散热要求较高。")
+    'DGX A100售价约为19.9万美元。'
+    """
+    if len(passage) <= SHORT_PASSAGE:
+        return passage
+    spans = sentence_spans(passage)
+    if len(spans) <= 1:
+        return passage
+    terms = question_terms(question)
+    scored = sorted(((sentence_score(question, terms, passage[s:e]), i) for i, (s, e) in enumerate(spans)), reverse=True)
+    best_score, best = scored[0]
+    chosen = {best}
+    # a second sentence when it is nearly as good (an answer split over two sentences)
+    if max_sentences > 1 and len(scored) > 1 and scored[1][0] >= 0.8 * best_score > 0:
+        chosen.add(scored[1][1])
+    start = min(spans[i][0] for i in chosen)
+    end = max(spans[i][1] for i in chosen)
+    if len(chosen) == 2 and abs(max(chosen) - min(chosen)) > 1:
+        return " … ".join(passage[spans[i][0] : spans[i][1]] for i in sorted(chosen))
+    return passage[start:end]
+
+
+def citations_for(question: str, hits: list[Hit], n: int = 3) -> list[Citation]:
+    out = []
+    for i, hit in enumerate(hits[:n], 1):
+        c = hit.chunk
+        out.append(
+            Citation(n=i, file=c.file, heading=c.heading, lines=(c.line_start, c.line_end), quote=best_quote(question, c.text), passage=c.text, score=round(hit.score, 4))
+        )
+    return out
+
+
+def restated_figures(quote: str, lang: str) -> list[str]:
+    """Figures of a quote restated in the question's language: ['140万美元 = US$1.4 million'].
+
+    >>> restated_figures("训练成本约为140万美元", "en")
+    ['140万美元 = US$1.4 million']
+    >>> restated_figures("cost $0.066 per query", "zh")
+    ['$0.066 per query = 0.066美元/次']
+    """
+    from calculators.units import find_quantities, format_quantity
+
+    out = []
+    for _, _, q in find_quantities(quote):
+        if not q.unit and not re.search(r"[万亿千百]|billion|million|trillion", q.text, re.I):
+            continue  # a plain number reads the same in both languages
+        try:
+            shown = format_quantity(q, lang)
+        except Exception:  # a unit the formatter has no words for: leave it as written
+            continue
+        foreign = re.search(r"[\u4e00-\u9fff]", q.text) if lang == "en" else re.search(r"[A-Za-z$]", q.text)
+        if foreign and re.sub(r"\s", "", shown) != re.sub(r"\s", "", q.text):
+            item = f"{q.text} = {shown}"
+            if item not in out:
+                out.append(item)
+    return out
+
+
+def render_citation_line(c: Citation, lang: str) -> str:
+    where = f"{c.file}" + (f" › {c.heading}" if c.heading else "") + f", {'行' if lang == 'zh' else 'lines'} {c.lines[0]}–{c.lines[1]}"
+    return f"[{c.n}] {where}"
+
+
+def lookup_text(question: str, citations: list[Citation], lang: str) -> str:
+    head = "笔记中的相关内容：" if lang == "zh" else "From your notes:"
+    lines = [head, ""]
+    for c in citations:
+        lines.append(f"> {c.quote} [{c.n}]")
+        figures = restated_figures(c.quote, lang)
+        if figures:
+            lines.append(f"> ({'; '.join(figures)})")
+        lines.append("")
+    lines.append("来源：" if lang == "zh" else "Sources:")
+    lines += [render_citation_line(c, lang) for c in citations]
+    return "\n".join(lines)
+
+
+def not_in_notes_text(citations: list[Citation], lang: str, reason: str) -> str:
+    if lang == "zh":
+        lines = [f"笔记中没有找到这个问题的答案（{reason}）。以下是最接近的段落，仅供参考，并不回答该问题：", ""]
+    else:
+        lines = [f"Your notes do not cover this ({reason}). The closest passages, shown for reference only (they do not answer it):", ""]
+    for c in citations:
+        lines.append(f"> {c.quote} [{c.n}]")
+    lines.append("")
+    lines += [render_citation_line(c, lang) for c in citations]
+    return "\n".join(lines)
