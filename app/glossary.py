@@ -281,6 +281,32 @@ EN_ZH: dict[str, tuple[str, ...]] = {
     "cheaper": ("便宜", "更低"),
     "lower": ("降低", "更低"),
     "higher": ("更高", "提高"),
+    "january": ("1月", "一月"),
+    "february": ("2月", "二月"),
+    "march": ("3月", "三月"),
+    "april": ("4月", "四月"),
+    "may": ("5月", "五月"),
+    "june": ("6月", "六月"),
+    "july": ("7月", "七月"),
+    "august": ("8月", "八月"),
+    "september": ("9月", "九月"),
+    "october": ("10月", "十月"),
+    "november": ("11月", "十一月"),
+    "december": ("12月", "十二月"),
+    "us": ("美国",),
+    "america": ("美国",),
+    "american": ("美国",),
+    "english": ("英文", "英语"),
+    "company": ("公司", "企业"),
+    "companies": ("公司", "企业"),
+    "shared": ("共享",),
+    "processor": ("处理器",),
+    "processors": ("处理器",),
+    "chip companies": ("芯片公司",),
+    "level": ("级别", "水平"),
+    "style": ("类",),
+    "equivalent": ("equivalent", "等价"),
+    "powered": ("驱动",),
 }
 
 ZH_EN: dict[str, tuple[str, ...]] = {}
@@ -321,3 +347,8 @@ def expand_chinese(question: str) -> list[str]:
                 if en not in terms:
                     terms.append(en)
     return terms
+
+
+def glossary_phrases(question: str) -> list[tuple[str, tuple[str, ...]]]:
+    """The glossary phrases found in an English question, with their Chinese terms."""
+    return [(m.group(1), EN_ZH[m.group(1)]) for m in _PHRASE_RE.finditer(question.lower())]

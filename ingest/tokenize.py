@@ -15,9 +15,15 @@ _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 # A number keeps its decimal point; thousands separators are dropped so 30,382 == 30382.
 _TOKEN = re.compile(r"[0-9]+(?:\.[0-9]+)?|[a-z][a-z0-9\-]*|[\u3400-\u4dbf\u4e00-\u9fff]+")
 _STOP = frozenset(
-    "the a an of to in on for and or is are was were be by with what how much many does do did which who "
-    "that this it as at from per its their than why when where can could would about according notes "
-    "的 了 是 在 和 与 及 或 也 就 都 而 被 把 对 为 以 之 其 这 那 有 个 多少 什么 怎么 如何 吗 呢 么".split()
+    # English function words (a question's "how much does the ..." must not decide a match)
+    "a an the of to in on for and or but nor is are was were be been being am by with what how much many does do did "
+    "doing done which who whom whose why when where can could would should shall will may might must about according "
+    "notes note from that this these those it its it's they them their theirs there here than then so such as at per "
+    "i me my we our you your he she his her if into onto out over under up down off again further once just only also "
+    "very more most some any each every all both few other same own not no yes too s t say says said tell told give "
+    "given get got make made put putting take took use used using like one ones thing things way ways "
+    # Chinese function words
+    "的 了 是 在 和 与 及 或 也 就 都 而 被 把 对 为 以 之 其 这 那 有 个 多少 什么 怎么 如何 吗 呢 么 哪些 哪个 是否".split()
 )
 
 
