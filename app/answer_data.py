@@ -62,6 +62,7 @@ class Answer:
     verdict: str | None = None  # claims: 'supported' | 'contradicted' | 'not_found'
     notices: list[str] = field(default_factory=list)  # e.g. "LLM endpoint timed out; offline answer given", flagged numbers
     routes: list[str] = field(default_factory=list)  # every route taken, for questions that need several
+    context: dict = field(default_factory=dict, repr=False)  # conversation state (the last calculation request); not serialised
 
     def as_json(self, id=None) -> dict:
         return {

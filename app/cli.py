@@ -18,6 +18,7 @@ COMMANDS = {
     "bench": "app.cli_index:bench",
     "calc": "app.cli_calc:calc",
     "claims": "app.cli_claims:claims",
+    "ask": "app.cli_ask:ask",
 }
 
 

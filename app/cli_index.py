@@ -149,25 +149,39 @@ def _prompt_questions():
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 @kb_options
 def eval_cmd(file, as_json, kb, index):
-    """Score FILE (eval JSONL): lookup lines get R@1, R@3, R@5, MRR and the misses."""
-    from app.evaluate import EvalFileError, load_eval, score_lookups
+    """Score FILE (eval JSONL): lookups (R@1, R@3, R@5, MRR, answers that quote a hit),
+    not_in_notes, calculate and arithmetic_claim lines, with what went wrong."""
+    from app.answer import Assistant
+    from app.evaluate import EvalFileError, load_eval, score_all
 
     settings = make_settings(kb, index)
     try:
         items = load_eval(file)
-        retriever = open_retriever(settings)
+        progress = Progress()
+        assistant = Assistant.open(settings, progress=progress)
+        progress.close()
     except (KbqaError, EvalFileError) as exc:
         raise click.ClickException(str(exc)) from exc
-    lookups = score_lookups(items, lambda q: [h.chunk.text for h in retriever.search(q, k=5)])
-    result = {"lookup": lookups.as_json()}
+    result = score_all(items, assistant)
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=1))
         return
     s = result["lookup"]
+    q = s["answer_quotes_hit"]
     click.echo(f"lookup ({s['n']} questions): R@1 {s['R@1']:.3f}  R@3 {s['R@3']:.3f}  R@5 {s['R@5']:.3f}  MRR {s['MRR']:.3f}")
     for miss in s["misses"]:
         where = "not in top 5" if miss["rank"] is None else f"rank {miss['rank']}"
         click.echo(f"  {miss['id']}: {where}: {miss['question']}")
+    if q["n"]:
+        click.echo(f"lookup answers quoting a hit: {q['right']}/{q['n']}")
+        for w in q["wrong"]:
+            click.echo(f"  {w['id']}: {w['question']} -> {w['got']}")
+    for kind in ("not_in_notes", "calculate", "arithmetic_claim"):
+        k = result[kind]
+        if k["n"]:
+            click.echo(f"{kind}: {k['right']}/{k['n']} right")
+            for w in k["wrong"]:
+                click.echo(f"  {w['id']}: {w['question']} -> {w['got']}")
 
 
 @click.command()

@@ -98,3 +98,68 @@ def score_lookups(items: list[dict], search) -> LookupScore:
         if rank is None or rank > 1:
             score.misses.append({"id": item.get("id"), "question": item["question"], "rank": rank, "top": passages[0][:120] if passages else ""})
     return score
+
+
+@dataclass
+class KindScore:
+    n: int = 0
+    right: int = 0
+    wrong: list[dict] = field(default_factory=list)
+
+    def add(self, ok: bool, item: dict, got) -> None:
+        self.n += 1
+        if ok:
+            self.right += 1
+        else:
+            self.wrong.append({"id": item.get("id"), "question": item.get("question") or item.get("text"), "got": got})
+
+    def as_json(self) -> dict:
+        return {"n": self.n, "right": self.right, "accuracy": round(self.right / self.n, 4) if self.n else None, "wrong": self.wrong}
+
+
+def calculation_is_right(item: dict, outputs) -> tuple[bool, object]:
+    """The first output in the expected unit must be within rel_tol (0 = exact)."""
+    for o in outputs:
+        if o.unit == item.get("unit", ""):
+            expected, tol = float(item["expected"]), float(item.get("rel_tol", 0.0))
+            ok = o.value == expected if tol == 0 else abs(o.value - expected) <= tol * abs(expected)
+            return ok, {"name": o.name, "value": o.value, "unit": o.unit}
+    return False, [{"name": o.name, "value": o.value, "unit": o.unit} for o in outputs] or "no outputs"
+
+
+def find_written_claim(text: str, claims: list):
+    """The claim the notes' checker found for an eval line's text (matched on the arithmetic, whitespace ignored)."""
+    target = squash(text)
+    best = None
+    for c in claims:
+        s = squash(c.text)
+        if s and (s in target or target in s):
+            if best is None or len(s) > len(squash(best.text)):
+                best = c
+    return best
+
+
+def score_all(items: list[dict], assistant) -> dict:
+    """Every kind of eval line: lookups (retrieval and whether the answer quotes a hit),
+    not_in_notes, calculate and arithmetic_claim."""
+    lookups = score_lookups(items, lambda q: [h.chunk.text for h in assistant.retriever.search(q, k=5)])
+    quotes = KindScore()
+    kinds = {"not_in_notes": KindScore(), "calculate": KindScore(), "arithmetic_claim": KindScore()}
+    for item in items:
+        kind = item.get("kind")
+        if kind == "lookup":
+            ans = assistant.answer(item["question"])
+            ok = ans.route == "lookup" and any(is_hit(c.quote, item["evidence"]) for c in ans.citations)
+            quotes.add(ok, item, {"route": ans.route, "quotes": [c.quote[:80] for c in ans.citations]})
+        elif kind == "not_in_notes":
+            ans = assistant.answer(item["question"])
+            kinds["not_in_notes"].add(ans.route == "not_in_notes", item, ans.route)
+        elif kind == "calculate":
+            ans = assistant.answer(item["question"])
+            ok, got = calculation_is_right(item, ans.outputs)
+            kinds["calculate"].add(ok and ans.route == "calculate", item, {"route": ans.route, "output": got})
+        elif kind == "arithmetic_claim":
+            claim = find_written_claim(item["text"], assistant.notes_arithmetic)
+            got = None if claim is None else claim.holds
+            kinds["arithmetic_claim"].add(claim is not None and got == item["holds"], item, "not found in the notes" if claim is None else {"holds": got, "note": claim.note})
+    return {"lookup": {**lookups.as_json(), "answer_quotes_hit": quotes.as_json()}, **{k: v.as_json() for k, v in kinds.items()}}

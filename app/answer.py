@@ -1,0 +1,200 @@
+"""`answer(question, history, settings) -> Answer`: the one entry point the CLI and the UI call.
+
+Routes: a claim check, a calculation, a lookup, or "not in the notes"; a question may
+need several ("How much did GPT-3 cost to train, and is $1.4M right?"). Everything
+here runs offline; with an LLM configured, `app.llm` rewrites the prose and is checked
+against the same passages and calculator outputs.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from app.abstain import not_in_notes_reason, squash
+from app.answer_data import Answer, Citation, Output
+from app.claim_route import check_claim_question, claim_citations, is_claim_question
+from app.compose import citations_for, lookup_text, not_in_notes_text, render_citation_line
+from app.retrieve import Retriever, detect_language
+from ingest.errors import KbqaError
+from ingest.settings import Settings
+
+MAX_QUESTION_CHARS = 4000
+
+
+class QuestionError(KbqaError, ValueError):
+    """A question that cannot be answered as asked (empty, too long)."""
+
+
+def check_question(question: str) -> str:
+    if not isinstance(question, str) or not question.strip():
+        raise QuestionError("the question is empty: type a question about your notes")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise QuestionError(f"the question is {len(question):,} characters long; the limit is {MAX_QUESTION_CHARS:,}: ask about one thing at a time")
+    return question.strip()
+
+
+@dataclass
+class Assistant:
+    """Everything a question needs, loaded once: the index, the encoders, the notes' arithmetic."""
+
+    settings: Settings
+    retriever: Retriever
+    embedders: dict = field(default_factory=dict)
+
+    @classmethod
+    def open(cls, settings: Settings, progress=None) -> "Assistant":
+        from ingest.index import ensure_index
+
+        embedders: dict = {}
+        index, _ = ensure_index(settings, progress=progress, embedders=embedders)
+        return cls(settings=settings, retriever=Retriever(index, settings, embedders=embedders), embedders=embedders)
+
+    @cached_property
+    def corpus(self) -> str:
+        return squash("\n".join(f"{c.heading}\n{c.text}" for c in self.retriever.chunks))
+
+    @cached_property
+    def vocabulary(self) -> set[str]:
+        return set(self.retriever.bm25.postings)
+
+    @cached_property
+    def notes_arithmetic(self) -> list:
+        """Every piece of arithmetic written in the notes, checked (calculators.claims)."""
+        from calculators.claims import check_folder
+
+        return check_folder(self.settings.kb)
+
+    def answer(self, question: str, history: list | None = None) -> Answer:
+        question = check_question(question)
+        lang = detect_language(question)
+        previous = last_calculation(history)
+        parts: list[Answer] = []
+        if is_claim_question(question):
+            parts.append(self._claim(question, lang))
+        calc = self._calculation(question, lang, previous)
+        if calc is not None:
+            parts.append(calc)
+        if not parts:
+            parts.append(self._lookup(question, lang))
+        return merge(question, lang, parts)
+
+    # --- routes -------------------------------------------------------------------------
+
+    def _lookup(self, question: str, lang: str) -> Answer:
+        hits = self.retriever.search(question, k=self.settings.retrieval.k)
+        citations = citations_for(question, hits, n=3)
+        reason = not_in_notes_reason(question, self.corpus, self.vocabulary, lang)
+        if reason is not None:
+            return Answer(question, lang, "not_in_notes", not_in_notes_text(citations, lang, reason), citations=citations)
+        return Answer(question, lang, "lookup", lookup_text(question, citations, lang), citations=citations)
+
+    def _calculation(self, question: str, lang: str, previous) -> Answer | None:
+        from app.calc_intent import detect_calculation, run_request
+        from app.calc_text import calculation_text
+
+        embedder = self.embedders.get("use")
+        request = detect_calculation(question, previous, embedder=embedder)
+        if request is None:
+            return None
+        calc = run_request(request)
+        answer = Answer(question, lang, "calculate", calculation_text(calc, request, lang), outputs=list(calc.outputs), calculations=[calc])
+        answer.context["calc_request"] = request
+        return answer
+
+    def _claim(self, question: str, lang: str) -> Answer:
+        check = check_claim_question(question, self.retriever, self.notes_arithmetic)
+        citations = claim_citations(question, check)
+        return Answer(question, lang, "claim", claim_text_for(check, citations, lang), citations=citations, verdict=check.verdict)
+
+
+VERDICT_LABELS = {
+    "supported": ("✅ Supported by your notes", "✅ 笔记支持这一说法"),
+    "contradicted": ("❌ Contradicted", "❌ 与笔记或重新计算的结果不符"),
+    "not_found": ("❔ Not found in your notes", "❔ 笔记中找不到依据"),
+}
+
+
+def claim_text_for(check, citations: list[Citation], lang: str) -> str:
+    zh = lang == "zh"
+    lines = [f"**{VERDICT_LABELS[check.verdict][1 if zh else 0]}**", ""]
+    if check.claimed:
+        from calculators.units import format_quantity
+
+        shown = ", ".join(f"{q.text} (= {format_quantity(q, lang)})" if q.unit else q.text for q in check.claimed)
+        lines.append(("声称的数字：" if zh else "Claimed figure: ") + shown)
+    for c in citations:
+        lines.append(f"> {c.quote} [{c.n}]")
+    for note in check.recomputed:
+        lines.append(("重新计算：" if zh else "Recomputed: ") + note)
+    if check.contradicting and check.verdict == "contradicted" and not check.supporting:
+        for hit, figure in check.contradicting[:1]:
+            lines.append(("笔记给出的是 " if zh else "The notes give ") + figure.text)
+    if citations:
+        lines.append("")
+        lines += [render_citation_line(c, lang) for c in citations]
+    return "\n".join(lines)
+
+
+def merge(question: str, lang: str, parts: list[Answer]) -> Answer:
+    """One answer from several routes; citations renumbered in order."""
+    if len(parts) == 1:
+        parts[0].routes = [parts[0].route]
+        return parts[0]
+    n = 0
+    texts, citations, outputs, calcs, context = [], [], [], [], {}
+    verdict = None
+    for part in parts:
+        mapping = {}
+        for c in part.citations:
+            n += 1
+            mapping[c.n] = n
+            citations.append(Citation(n, c.file, c.heading, c.lines, c.quote, c.passage, c.score))
+        text = part.answer
+        for old, new in sorted(mapping.items(), reverse=True):
+            text = text.replace(f"[{old}]", f"[§{new}]")
+        texts.append(text.replace("[§", "["))
+        outputs += part.outputs
+        calcs += part.calculations
+        verdict = verdict or part.verdict
+        context.update(part.context)
+    primary = next((p.route for p in parts if p.route == "calculate"), parts[0].route)
+    answer = Answer(question, lang, primary, "\n\n---\n\n".join(texts), citations=citations, outputs=outputs, calculations=calcs, verdict=verdict)
+    answer.routes = [p.route for p in parts]
+    answer.context = context
+    return answer
+
+
+def last_calculation(history: list | None):
+    """The calculation request of the latest answer in the conversation that had one."""
+    for item in reversed(history or []):
+        if isinstance(item, Answer) and item.context.get("calc_request") is not None:
+            return item.context["calc_request"]
+    return None
+
+
+_ASSISTANTS: dict[str, Assistant] = {}
+
+
+def get_assistant(settings: Settings) -> Assistant:
+    """One Assistant per distinct settings in a process (the UI and the CLI reuse it)."""
+    key = json.dumps(settings.model_dump(mode="json"), sort_keys=True)
+    if key not in _ASSISTANTS:
+        _ASSISTANTS[key] = Assistant.open(settings)
+    return _ASSISTANTS[key]
+
+
+def respond(assistant: Assistant, question: str, history: list | None = None) -> Answer:
+    """The offline answer, rewritten by the LLM when one is configured (and checked; see app.llm)."""
+    offline = assistant.answer(question, history)
+    if assistant.settings.llm.base_url:
+        from app.llm import llm_answer
+
+        return llm_answer(question, history, offline, assistant)
+    return offline
+
+
+def answer(question: str, history: list | None = None, settings: Settings | None = None) -> Answer:
+    """Answer a question about the notes (offline unless settings.llm.base_url is set)."""
+    return respond(get_assistant(settings or Settings()), question, history)
