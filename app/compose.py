@@ -78,8 +78,14 @@ def restated_figures(quote: str, lang: str) -> list[str]:
 
     out = []
     for _, _, q in find_quantities(quote):
+        if re.search(r"/\s*\d", q.text):
+            continue  # rates per 1000 read fine as written (0.02美元/1000词); restating them adds noise
         if not q.unit and not re.search(r"[万亿千百]|billion|million|trillion", q.text, re.I):
             continue  # a plain number reads the same in both languages
+        if q.unit.split("/")[0] not in ("", "USD", "parameter", "token", "FLOP", "GPU", "server", "rack", "kWh", "byte"):
+            continue
+        if lang == "en" and not re.search(r"[万亿]|美元|元", q.text):
+            continue  # "1000个token": the number already reads the same
         try:
             shown = format_quantity(q, lang)
         except Exception:  # a unit the formatter has no words for: leave it as written

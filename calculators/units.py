@@ -472,6 +472,8 @@ def _scaled(value: float, scales: list[tuple[float, str]], sep: str) -> str:
     for size, word in scales:
         if size <= abs(value) < size * 10**4:
             return f"{_num(value / size)}{sep}{word}"
+    if 1000 <= abs(value) < 1e15:
+        return f"{value:,.12g}"  # 744,000 reads better than 744000 (and parses back)
     return _num(value)
 
 

@@ -132,7 +132,7 @@ def test_find_quantities_skips_malformed_numbers():
     (Quantity(2.03, "USD/hour", ""), "US$2.03/hour", "2.03美元/小时"),
     (Quantity(45.5, "kW", ""), "45.5 kW", "45.5千瓦"),
     (Quantity(1.75e11, "parameter", ""), "175 billion parameters", "1750亿参数"),
-    (Quantity(30382, "GPU", ""), "30382 GPUs", "3.0382万个GPU"),
+    (Quantity(30382, "GPU", ""), "30,382 GPUs", "3.0382万个GPU"),
 ])
 def test_format_quantity(q, en, zh):
     assert format_quantity(q, "en") == en
