@@ -21,6 +21,9 @@ Examples
 (45.5, 591864, 47349.12)
 >>> rack_power(1)
 1092.0
+>>> round(rack_energy(542, rack_power=45.5), 2), ENERGY_FROM_RACK_POWER.evaluate({"racks": 542, "rack_power": 45.5,
+...     "electricity_price": 0.08, "pue": 1.0})["electricity_cost_per_day"]
+(591864.0, 47349.12)
 """
 
 from __future__ import annotations
@@ -53,6 +56,8 @@ PRICE_KWH = Var("electricity_price", "USD/kWh", "electricity price",
 PUE = Var("pue", "", "power usage effectiveness: facility power / IT power (1.0 = IT power only)",
           source="assumption: 1.0, the notes count IT power only")
 RACK_KW = Var("rack_power", "kW/rack", "IT power of one full rack")
+RACK_KW_GIVEN = Var("rack_power", "kW/rack", "IT power of one rack",
+                    source=f"{NOTE_OUTLINE}:24 (a standard rack of 7 DGX A100, 45.5 kW)")
 FACILITY_POWER = Var("facility_power", "kW", "power drawn by all racks, times PUE")
 ENERGY = Var("energy_per_day", "kWh/day", "energy a day")
 COST_DAY = Var("electricity_cost_per_day", "USD/day", "electricity cost a day")
@@ -71,10 +76,13 @@ F_FACILITY = Formula(FACILITY_POWER, RACKS.symbol * RACK_KW.symbol * PUE.symbol,
 F_ENERGY = Formula(ENERGY, FACILITY_POWER.symbol * HOURS_PER_DAY, (FACILITY_POWER,), f"{NOTE_ARTICLE}:45")
 F_COST_DAY = Formula(COST_DAY, ENERGY.symbol * PRICE_KWH.symbol, (ENERGY, PRICE_KWH), f"{NOTE_ARTICLE}:45")
 F_COST_YEAR = Formula(COST_YEAR, COST_DAY.symbol * DAYS_PER_YEAR, (COST_DAY,))
+F_FACILITY_GIVEN = Formula(FACILITY_POWER, RACKS.symbol * RACK_KW_GIVEN.symbol * PUE.symbol, (RACKS, RACK_KW_GIVEN, PUE),
+                           f"{NOTE_ARTICLE}:45")
 
 RACK_COUNT = Calculation("rack_count", (F_PER_RACK, F_RACKS))
 CAPITAL = Calculation("rack_capital_cost", (F_RACK_COST, F_CAPITAL))
 POWER = Calculation("rack_power", (F_RACK_POWER, F_FACILITY, F_ENERGY, F_COST_DAY, F_COST_YEAR))
+ENERGY_FROM_RACK_POWER = Calculation("rack_energy", (F_FACILITY_GIVEN, F_ENERGY, F_COST_DAY, F_COST_YEAR))
 
 
 def rack_count(servers: float, rack_units: float = 42, server_units: float = 6) -> int:
@@ -111,3 +119,15 @@ def rack_power(racks: float, servers_per_rack: float = 7, server_power: float = 
         pue: power usage effectiveness, facility power over IT power (1.0 counts IT power only)
     """
     return POWER.evaluate(locals())["energy_per_day"]
+
+
+def rack_energy(racks: float, rack_power: float = 45.5, electricity_price: float = 0.08, pue: float = 1.0) -> float:
+    """Energy a day in kWh of a number of racks from the power of one rack (also electricity a day and a year).
+
+    Args:
+        racks: racks
+        rack_power: power of one rack, kW
+        electricity_price: electricity price, USD per kWh
+        pue: power usage effectiveness, facility power over IT power (1.0 counts IT power only)
+    """
+    return ENERGY_FROM_RACK_POWER.evaluate(locals())["energy_per_day"]

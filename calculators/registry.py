@@ -159,6 +159,7 @@ CALCULATORS: dict[str, Calculator] = {c.name: c for c in (
     Calculator(racks.rack_count, racks.RACK_COUNT, "racks", "机柜数量"),
     Calculator(racks.rack_capital_cost, racks.CAPITAL, "racks", "机柜初始投入"),
     Calculator(racks.rack_power, racks.POWER, "racks", "机柜功率、日用电量与电费"),
+    Calculator(racks.rack_energy, racks.ENERGY_FROM_RACK_POWER, "racks", "按单柜功率计算日用电量与电费"),
     Calculator(memory.training_memory, memory.TRAINING_MEMORY, "memory", "训练显存需求"),
     Calculator(memory.inference_memory, memory.INFERENCE_MEMORY, "memory", "推理显存需求（权重）"),
     Calculator(memory.kv_cache, memory.KV_CACHE, "memory", "KV 缓存大小"),

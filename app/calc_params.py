@@ -1,0 +1,424 @@
+"""Reading a calculator's inputs out of a question: quantities, the words beside them, chips.
+
+The units parser (`calculators.units.find_quantities`) finds the numbers; this module
+decides which calculator parameter each one is. A quantity fits a parameter by unit
+(`conversions.compatible`, with a plain number fitting a count, and a percentage only a
+fraction) and is preferred for it by the words next to it: "175B-parameter model",
+"46.2% FLOPS utilization", "每个机柜功率45.5kW". Chip and server names ("1000张H100",
+"3,798 DGX A100 servers") come from the hardware catalog; model names (GPT-3) give sizes
+only as assumptions that cite the notes.
+
+Examples
+--------
+>>> [(q.value, q.unit) for q in question_quantities("1000 H100s at 40% MFU for 14 days")]
+[(1000.0, 'GPU'), (0.4, ''), (14.0, 'day')]
+>>> spell_out_numbers("one rack of seven servers; 两个机柜")
+'1 rack of 7 servers; 2个机柜'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from calculators import hardware
+from calculators.conversions import compatible
+from calculators.errors import CalculatorError, UnknownHardware
+from calculators.formula import FRACTION, GROWTH, SHARE
+from calculators.registry import Calculator, Parameter
+from calculators.units import Quantity, find_quantities, parse_quantity
+
+CONTEXT_CHARS = 24  # words this close to a number describe it
+
+
+@dataclass(frozen=True)
+class QuestionQuantity:
+    """A quantity in the question, with the words either side of it."""
+
+    value: float
+    unit: str  # the parser's canonical unit, refined by the words after it
+    text: str
+    start: int
+    end: int
+    percent: bool  # written as a percentage: only a fraction parameter takes it
+    before: str
+    after: str
+
+
+# ------------------------------------------------------------------ number words
+
+_EN_NUMBERS = {w: str(i) for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve".split())}
+_EN_NUMBERS.update({"fifteen": "15", "twenty": "20", "thirty": "30", "forty": "40", "fifty": "50"})
+_ZH_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+_COUNTABLE_EN = r"(?:racks?|servers?|GPUs?|chips?|nodes?|machines?|instances?|cards?|days?|weeks?|years?|months?|hours?)"
+_COUNTABLE_ZH = r"(?:机柜|服务器|GPU|显卡|卡|芯片|DGX|[AHBV]\d{3}|TPU)"
+
+
+def _zh_number(text: str) -> int | None:
+    """一..九十九 as an int: 七 -> 7, 十二 -> 12, 二十 -> 20."""
+    if "十" not in text:
+        return _ZH_DIGITS.get(text) if len(text) == 1 else None
+    tens, _, ones = text.partition("十")
+    value = (_ZH_DIGITS.get(tens, 0) if tens else 1) * 10
+    return value + (_ZH_DIGITS.get(ones, 0) if ones else 0)
+
+
+def spell_out_numbers(text: str) -> str:
+    """Number words as digits where they count things: 'seven servers' -> '7 servers', 七台 -> 7台.
+
+    'one' only before a countable noun ('no one', 'which one' stay); Chinese numerals only
+    with a counter and a noun the parser counts (一天, 一个标准机柜 stay).
+    """
+    def english(m: re.Match) -> str:
+        word = m.group(1)
+        if word.lower() == "one" and not re.match(rf"\s+{_COUNTABLE_EN}\b", text[m.end():], re.I):
+            return word
+        return _EN_NUMBERS[word.lower()]
+
+    text = re.sub(r"\b(" + "|".join(_EN_NUMBERS) + r")\b(?=\s+[\w.])", english, text, flags=re.I)
+
+    def chinese(m: re.Match) -> str:
+        value = _zh_number(m.group(1))
+        return f"{value}{m.group(2)}" if value else m.group(0)
+
+    return re.sub(rf"(?<![\d一二两三四五六七八九十])([一二两三四五六七八九十]{{1,3}})([台个张片块颗])(?={_COUNTABLE_ZH})",
+                  chinese, text)
+
+
+def simple_fractions(text: str) -> str:
+    """'1/4' -> '0.25', 四分之一 -> 0.25 (a fraction without units is a factor)."""
+    def ratio(m: re.Match) -> str:
+        return f"{int(m.group(1)) / int(m.group(2)):g}"
+
+    text = re.sub(r"(?<![\d.,/$])(\d{1,2})/(\d{1,3})(?![\d.,]|\s*(?:[A-Za-z]|[\u4e00-\u9fff](?<!的)))", ratio, text)
+
+    def zh_ratio(m: re.Match) -> str:
+        den, num = _zh_number(m.group(1)), _zh_number(m.group(2))
+        return f"{num / den:g}" if den and num else m.group(0)
+
+    return re.sub(r"([一二两三四五六七八九十]{1,2})分之([一二两三四五六七八九十]{1,2})", zh_ratio, text)
+
+
+def prepare(question: str) -> str:
+    return simple_fractions(spell_out_numbers(question))
+
+
+# ------------------------------------------------------------------ quantities
+
+# Nouns after a plain number that the parser does not know: they name the count.
+_NOUN_UNITS = (
+    (r"(?:daily\s+|unique\s+|active\s+)*(?:visitors?|users?)\b|(?:个)?(?:访客|用户|人)", "visitor"),
+    (r"(?:questions?|prompts?\s+a\s+day)\b|(?:个)?(?:问题|提问)", "question"),
+    (r"(?:sampled\s+)?(?:samples?|answers?|responses?|completions?)\b(?!\s+(?:of|with|has|is))|(?:次)?采样|(?:个)?回答", "sample"),
+    (r"(?:layers?)\b|层", "layer"),
+    (r"(?:(?:kv|key[- /]value)\s+)?heads?\b|(?:个)?(?:KV)?头", "head"),
+    (r"[-\s]?(?:GPUs?|cards?|chips?)\b|卡", "GPU"),
+    (r"-?words?\b", "word"),
+    (r"-?params?\b|-?parameters?\b", "parameter"),
+    (r"-?tokens?\b", "token"),
+    (r"\s*U\b", "U"),  # rack units: 42U, 6U
+    (r"[-\s]?(?:characters?|chars?)\b|(?:个)?汉字", "character"),
+)
+_PER_HOUR = re.compile(r"\s*(?:per|/|每|an?)\s*(?:chip|GPU|TPU|card|卡|芯片|张卡|个GPU)?[-\s]?(?:hours?|hr|h|小时)\b",
+                       re.I)
+_HARDWARE_NAME = re.compile(
+    r"(?<![A-Za-z0-9])(?:DGX[\s-]?)?(?:[AHBVL]\d{2,3}|GB\d{3}|TPU[\s-]?v\d)(?:[\s-]?(?:SXM\d?|PCIe|\d{2,3}\s?GB?))?"
+    r"s?(?![A-Za-z0-9.])", re.I)
+_DATE_WORDS = re.compile(r"(?:\b(?:in|since|by|until|of|from|during)\s+|在|于|截至)$", re.I)
+
+
+def _is_date(q: QuestionQuantity) -> bool:
+    year_like = q.value == int(q.value) and 1950 <= q.value <= 2100 and q.unit in ("", "year")
+    if not year_like:
+        return False
+    return q.unit == "year" or bool(_DATE_WORDS.search(q.before)) or bool(re.match(r"\s*[-/年]", q.after))
+
+
+def _refine_unit(q: QuestionQuantity) -> QuestionQuantity:
+    """The unit the words after a number give it, where the parser left it plain or partial."""
+    if q.unit == "word/token":  # '750 words per 1000 tokens'
+        return replace(q, value=q.value * 1000, unit="word/1K token")
+    if q.unit in ("USD", "CNY"):
+        m = _PER_HOUR.match(q.after)
+        if m:
+            return replace(q, unit=f"{q.unit}/hour", after=q.after[m.end():])
+        return q
+    if q.unit not in ("", "unit") or q.percent:
+        return q
+    for pattern, unit in _NOUN_UNITS:
+        if re.match(pattern, q.after, re.I):
+            return replace(q, unit=unit)
+    chip = re.match(r"\s*(?:(?:NVIDIA|Nvidia|英伟达)\s*)?" + _HARDWARE_NAME.pattern, q.after, re.I)
+    if chip:
+        hw = find_hardware(chip.group(0))
+        if hw:
+            return replace(q, unit="server" if hw.kind == "server" else "GPU")
+    return q
+
+
+def _before_hardware_name(text: str, start: int, end: int, q: Quantity) -> tuple[int, int, Quantity]:
+    """'1000 H100s' is 1000 of a chip, not 1000 hours: cut a unit the parser read out of a chip's name."""
+    m = _HARDWARE_NAME.search(text, start + 1, end + 12)
+    if not m or m.start() >= end:
+        return start, end, q
+    number = text[start:m.start()].rstrip()
+    try:
+        return start, start + len(number), parse_quantity(number)
+    except CalculatorError:
+        return start, end, q
+
+
+def question_quantities(text: str) -> list[QuestionQuantity]:
+    """Every quantity of a (prepared) question except dates, with its context and refined unit."""
+    out = []
+    for start, end, q in find_quantities(text):
+        start, end, q = _before_hardware_name(text, start, end, q)
+        found = QuestionQuantity(
+            value=q.value, unit=q.unit, text=q.text, start=start, end=end,
+            percent=bool(re.search(r"%|percent|百分", q.text, re.I)),
+            before=text[max(0, start - CONTEXT_CHARS):start], after=text[end:end + CONTEXT_CHARS])
+        if q.unit == "" and re.match(r"\s*(?:percent|per\s*cent)\b", found.after, re.I):
+            found = replace(found, value=found.value / 100, percent=True)
+        if not _is_date(found):
+            out.append(_refine_unit(found))
+    return out
+
+
+# ------------------------------------------------------------------ hardware
+
+def find_hardware(text: str) -> hardware.Hardware | None:
+    """A catalog entry named in `text` ('A100s', 'DGX A100', 'TPU v4'), or None."""
+    try:
+        return hardware.lookup(re.sub(r"(?<=\d)s$", "", text.strip()))
+    except UnknownHardware:
+        return None
+
+
+def hardware_named(text: str) -> list[hardware.Hardware]:
+    """Every catalog entry the text names, in order, each once."""
+    found = []
+    for m in _HARDWARE_NAME.finditer(text):
+        hw = find_hardware(m.group(0))
+        if hw and hw not in found:
+            found.append(hw)
+    return found
+
+
+# ------------------------------------------------------------------ parameter cues
+
+@dataclass(frozen=True)
+class Cue:
+    after: str = ""  # a regex for the words right after the number
+    before: str = ""  # a regex for the words right before it (matched at their end)
+    near: str = ""  # words anywhere in the context either side
+
+
+_AFTER_TOKENS = r"\s*(?:[-\w]+\s+){0,2}"
+PARAM_CUES: dict[str, Cue] = {
+    "params": Cue(after=r"[-\s]*(?:param|parameter|个?参数|的?模型|model|LLM|dense)",
+                  before=r"(?:params?|parameters|参数量?|size|规模)\s*(?:of|=|:|为|是)?\s*$"),
+    "tokens": Cue(after=r"\s*(?:个\s*)?tokens?|[-\s]*token", before=r"(?:on|with|tokens?|数据|token数)\s*(?:of|=|:|为)?\s*$"),
+    "flops": Cue(after=r"\s*FLOP", before=r"(?:budget|预算|compute|算力)\s*(?:of|=|:|为|是)?\s*$",
+                 near=r"budget|预算"),
+    "peak_flops": Cue(after=r"\s*(?:peak|峰值)", before=r"(?:peak|峰值|算力)\s*(?:of|=|:|为)?\s*$", near=r"peak|峰值"),
+    "mfu": Cue(after=_AFTER_TOKENS + r"(?:MFU|FLOPS\s+utili[sz]ation|utili[sz]ation|利用率|efficiency)",
+               before=r"(?:MFU|utili[sz]ation|利用率|efficiency|效率)\s*(?:of|is|=|:|为|是|达到)?\s*$"),
+    "price_per_chip_hour": Cue(after=r"", before=r"(?:price|cost|at|价格|单价|租金)\s*(?:of|=|:|为)?\s*$"),
+    "chips": Cue(after=r"\s*(?:张|片|块|个|颗)?\s*(?:[AHBV]\d{3}|TPU|GPU|chip|卡|芯片|显卡)",
+                 before=r"(?:with|using|on|用|使用)\s*$"),
+    "days": Cue(after=r"\s*(?:days?|天)", before=r"(?:within|in|under|deadline|截止|内)\s*$",
+                near=r"within|deadline|天内|之内|以内"),
+    "instance_price_per_hour": Cue(near=r"instance|实例|node|节点|server|服务器"),
+    "gpus_per_instance": Cue(after=r"[-\s]*(?:GPU|卡|A100|H100)[-\s]*(?:instance|实例|node|节点|server|box)",
+                             before=r"(?:instance|实例|node|节点)\s*(?:of|with|has|有)?\s*$"),
+    "prompt_words": Cue(after=r"[-\s]*(?:word|字|词)?[-\s]*(?:prompt|提示|问题)", before=r"(?:prompt|提示词?)\S*\s*$"),
+    "response_words": Cue(after=r"[-\s]*(?:word|字|词)?[-\s]*(?:answer|response|reply|output|回答|回复|输出)",
+                          before=r"(?:answer|response|reply|回答|回复|输出)\S*\s*$"),
+    "samples": Cue(after=r"\s*(?:sampled|samples?|answers?|responses?|completions?|采样|个回答)",
+                   before=r"(?:samples?|采样)\S*\s*$"),
+    "words_per_1k_tokens": Cue(after=r"\s*(?:English\s+)?words?\s*(?:per|/|每)\s*(?:1,?000|1K|thousand|千)",
+                               near=r"words?|单词"),
+    "chinese_chars": Cue(after=r"\s*(?:个)?(?:Chinese\s+)?(?:characters?|chars?|汉字|中文字)"),
+    "price_per_1k_tokens": Cue(near=r"API|price|定价|价格"),
+    "cache_hit_rate": Cue(after=_AFTER_TOKENS + r"(?:cache|缓存)|\s*(?:的)?(?:cache|缓存)",
+                          before=r"(?:cache|缓存)\S*\s*(?:hit\s*rate|命中率)?\s*(?:of|is|=|:|为|是)?\s*$"),
+    "margin": Cue(after=_AFTER_TOKENS + r"(?:margin|毛利)|\s*(?:的)?(?:gross|毛利)",
+                  before=r"(?:margin|毛利率?)\s*(?:of|is|=|:|为|是)?\s*$"),
+    "daily_visitors": Cue(after=r"\s*(?:daily|unique|visitors?|users?|访客|用户|人)",
+                          before=r"(?:日活|每天|每日|daily|visitors?|用户|访客)\S*\s*$"),
+    "questions_per_visitor": Cue(after=r"\s*(?:questions?|queries|个问题|问题|次提问|次)",
+                                 before=r"(?:asking|asks|ask|每人|每个用户|提问|问)\s*$"),
+    "words_per_question": Cue(after=r"\s*(?:words?|字|词)\s*(?:per|/|每|an?|each)?\s*(?:answer|response|reply|回答|回复)",
+                              before=r"(?:answer|response|回答|回复)\S*\s*$"),
+    "seconds_per_word": Cue(after=r"\s*(?:per|/|每|an?)\s*(?:word|字|词)"),
+    "peak_to_average": Cue(after=r"\s*(?:x|times|倍)?\s*(?:peak|峰值)", before=r"(?:peak|峰值)\S*\s*$"),
+    "gpus_per_server": Cue(after=r"[-\s]*(?:GPUs?|cards?|张|片|卡|块)\s*(?:per|each|a|an|每)?\s*(?:server|服务器|台)",
+                           before=r"(?:server|服务器|每台)\S*\s*(?:with|has|有|装)?\s*$"),
+    "servers": Cue(after=r"\s*(?:(?:DGX|NVIDIA)\s*\S*\s*)?(?:servers?|服务器|台|nodes?|machines?)",
+                   before=r"(?:for|house|放下|容纳)\s*$"),
+    "rack_units": Cue(after=r"\s*U\s*(?:rack|机柜|标准机柜|cabinet)", before=r"(?:rack|机柜)\S*\s*(?:of|is|has|为|高)?\s*$"),
+    "server_units": Cue(after=r"\s*U\s*(?:servers?|服务器|DGX|box|machine|node|each|per|tall|high)|\s*U$",
+                        before=r"(?:server|服务器|DGX\s*\S*)\S*\s*(?:is|are|of|为|约为|尺寸约?为|高)?\s*$"),
+    "servers_per_rack": Cue(after=r"\s*(?:\d[\d.]*\s*kW\s*)?(?:(?:DGX|NVIDIA)\s*\S*\s*)?(?:servers?|服务器|台)\s*(?:per|a|each|/|每)?\s*(?:rack|机柜)?",
+                            before=r"(?:rack|机柜)\S*\s*(?:of|holds|has|with|放|装|可放)?\s*$"),
+    "racks": Cue(after=r"\s*(?:个)?(?:racks?|机柜|cabinets?)", before=r"(?:racks?|机柜)\s*(?:of|=|:|为)?\s*$"),
+    "server_price": Cue(after=r"\s*(?:per|/|每|a|an|each)\s*(?:server|台|box)", before=r"(?:server|服务器|DGX\s*\S*)\S*\s*(?:price|costs?|售价|价格)?\s*(?:of|is|为|约为)?\s*$"),
+    "server_power": Cue(after=r"\s*(?:(?:per|/|每|a|an|each)\s*(?:server|台))?\s*(?:(?:DGX|NVIDIA)\s*\S*\s*)?(?:servers?|服务器|台)",
+                        before=r"(?:server|服务器|每台|单台|DGX\s*\S*)\S*\s*(?:power|功率)?\s*(?:of|is|为|约为)?\s*$"),
+    "rack_power": Cue(after=r"\s*(?:per|/|每|a|an|each)\s*(?:rack|机柜|柜)",
+                      before=r"(?:rack|机柜|每柜|每个机柜|单个机柜|单柜)\S*\s*(?:power|功率|draws?|uses?)?\s*(?:of|is|为|约为)?\s*$"),
+    "electricity_price": Cue(before=r"(?:电价|price|tariff|at)\s*(?:of|is|=|:|为|是)?\s*$"),
+    "pue": Cue(after=r"\s*PUE", before=r"PUE\s*(?:of|is|=|:|为|是)?\s*$"),
+    "bytes_per_param": Cue(after=r"\s*(?:bytes?|字节)\s*(?:per|/|每|a|an)\s*(?:param|参数|weight|权重)"),
+    "gpu_memory": Cue(after=r"\s*(?:of\s+)?(?:HBM|memory|显存|内存|GPU|cards?|卡)", before=r"(?:显存|HBM|memory)\S*\s*$"),
+    "kv_cache_bytes": Cue(after=r"\s*(?:of\s+)?(?:KV|kv)", before=r"(?:KV|kv)\S*\s*(?:cache|缓存)?\s*$"),
+    "layers": Cue(after=r"\s*(?:layers?|层)"),
+    "kv_heads": Cue(after=r"\s*(?:KV|key[- /]value)?\s*(?:heads?|头)"),
+    "head_dim": Cue(after=r"[-\s]*(?:dim|dimension|维)", before=r"(?:dim(?:ension)?|维度)\S*\s*(?:of|=|:|为)?\s*$"),
+    "batch": Cue(after=r"\s*(?:sequences?|requests?|users?|条|个请求)", before=r"(?:batch(?:\s+size)?|批)\S*\s*(?:of|=|:|为)?\s*$"),
+    "bytes_per_value": Cue(after=r"\s*(?:bytes?|字节)\s*(?:per|/|每|a|an)\s*(?:value|值)"),
+    "tokens_per_param": Cue(after=r"\s*tokens?\s*(?:per|/|每|a|an|for\s+each)\s*(?:param|parameter|参数)"),
+    "annual_revenue": Cue(after=r"\s*(?:(?:of|in)\s+)?(?:(?:search|annual|yearly)\s+)?revenue",
+                          before=r"(?:revenue|收入|营收)\S*\s*(?:of|is|=|为)?\s*$"),
+    "annual_queries": Cue(after=r"\s*(?:searches|queries|次)", before=r"(?:searches|queries|搜索量|查询量)\S*\s*(?:of|=|为)?\s*$"),
+    "revenue_per_query": Cue(after=r"\s*(?:(?:of\s+)?revenue|(?:per|/|每|a|an)\s*(?:search|query|次))",
+                             before=r"(?:revenue|收入)\S*\s*(?:per|每次)?\s*(?:search|query|搜索|查询)?\S*\s*(?:of|is|=|为)?\s*$",
+                             near=r"revenue|收入"),
+    "cost_per_query": Cue(before=r"(?:cost|costs|成本)\S*\s*(?:per|每次)?\s*(?:search|query|搜索|查询)?\S*\s*(?:of|is|=|为)?\s*$",
+                          near=r"cost|成本"),
+    "model_cost_factor": Cue(near=r"model|quantiz|distill|模型|量化|蒸馏"),
+    "infrastructure_cost_factor": Cue(near=r"in-house|own|cloud|infrastructure|自建|云|基础设施|硬件"),
+    "per_generation_rate": Cue(after=_AFTER_TOKENS + r"(?:per|a|each|every)\s+generation|\s*(?:每代|一代)",
+                               before=r"(?:每代|每一代|generation)\S*\s*(?:增长|提升|grows?|improves?|up|by|of)?\s*$"),
+    "annual_rate": Cue(after=_AFTER_TOKENS + r"(?:per|a|each|every)\s+year|\s*(?:每年|一年|年化)",
+                       before=r"(?:每年|年化|annual(?:ly)?|yearly|per\s+year)\S*\s*(?:增长|提升|grows?|by|of)?\s*$"),
+    "years_per_generation": Cue(after=r"\s*(?:years?|年)\s*(?:per|a|each|every|一)?\s*(?:generation|代)"),
+    "annual_decline": Cue(after=_AFTER_TOKENS + r"(?:per|a|each|every)\s+year|\s*(?:每年|一年)",
+                          before=r"(?:每年|annual(?:ly)?|yearly)\S*\s*(?:下降|降低|decline|fall|drop)?\s*(?:of|by)?\s*$"),
+    "years": Cue(after=r"\s*(?:years?|年)", before=r"(?:for|over|after|过去|经过)\s*$"),
+    "total_decline": Cue(near=r"total|in all|总共|累计"),
+}
+# Where a parameter is also a calculator's output in another calculator (rack_power), its own cue applies.
+
+
+def cue_score(q: QuestionQuantity, name: str) -> float:
+    """How strongly the words next to a quantity say it is parameter `name`: after 2, before 1.5, near 0.5."""
+    cue = PARAM_CUES.get(name)
+    if not cue:
+        return 0.0
+    score = 0.0
+    if cue.after and re.match(cue.after, q.after, re.I):
+        score += 2.0
+    if cue.before and re.search(cue.before, q.before, re.I):
+        score += 1.5
+    if cue.near and re.search(cue.near, q.before + " " + q.after, re.I):
+        score += 0.5
+    return score
+
+
+# ------------------------------------------------------------------ unit fit
+
+_FRACTION_RULES = (FRACTION, SHARE, GROWTH)
+# Parameters the registry declares as plain numbers or in a unit the parser writes differently.
+_DECLARED_UNITS = {"rack_units": "U", "server_units": "U", "words_per_1k_tokens": "word/1K token"}
+_PLAIN_COUNT_UNITS = {"", "visitor", "question", "word", "sample", "layer", "head", "character", "token",
+                      "parameter", "GPU", "server", "rack", "query", "year", "U"}
+
+
+def _numerator(unit: str) -> str:
+    return unit.partition("/")[0]
+
+
+def unit_fit(q: QuestionQuantity, param: Parameter, rule: str) -> float:
+    """0 when the quantity cannot be this parameter; 3 for a unit that names it, 1 for a plain number."""
+    declared = _DECLARED_UNITS.get(param.name, param.unit)
+    if rule in _FRACTION_RULES:
+        if q.percent:
+            return 3.0
+        return 1.0 if q.unit == "" and 0 < q.value <= 1 else 0.0
+    if q.percent:
+        return 0.0
+    if q.unit == "":
+        return 1.0 if _numerator(declared) in _PLAIN_COUNT_UNITS else 0.0
+    if q.unit == declared:
+        return 3.0
+    if q.unit == "U" or declared == "U":
+        return 0.0
+    if q.unit == "unit":  # '台': a machine of some kind
+        return 2.0 if _numerator(declared) in ("GPU", "server") else 0.0
+    if _compatible(q.unit, declared):
+        return 2.5
+    rate = implied_rate(q)
+    return 2.5 if rate and _compatible(rate, declared) else 0.0
+
+
+def _compatible(given: str, declared: str) -> bool:
+    try:
+        return compatible(given, declared)
+    except Exception:  # an unknown unit name is simply not a fit
+        return False
+
+
+_PERIODS = (
+    (r"(?:年|annual|yearly)\S{0,6}$", r"^\s*(?:a|per|each|every)\s+year|^\s*(?:每年|一年)", "year"),
+    (r"(?:每月|月|monthly)\S{0,6}$", r"^\s*(?:a|per|each|every)\s+month|^\s*(?:每月|一个月)", "month"),
+    (r"(?:每天|每日|日|daily)\S{0,6}$", r"^\s*(?:a|per|each|every)\s+day|^\s*(?:每天|每日|一天)", "day"),
+)
+
+
+def implied_rate(q: QuestionQuantity) -> str | None:
+    """'年搜索收入1000亿美元', '$100B a year': the amount is per period ('USD/year'); None otherwise."""
+    if not q.unit or "/" in q.unit or q.unit == "U":
+        return None
+    for before, after, period in _PERIODS:
+        if re.search(before, q.before, re.I) or re.search(after, q.after, re.I):
+            return f"{q.unit}/{period}"
+    return None
+
+
+# ------------------------------------------------------------------ assignment
+
+@dataclass(frozen=True)
+class Assignment:
+    values: dict[str, QuestionQuantity]
+    score: float
+    unused: tuple[QuestionQuantity, ...]
+
+
+def assign(quantities: list[QuestionQuantity], calc: Calculator, names: tuple[str, ...] | None = None) -> Assignment:
+    """Give each quantity to at most one of `names` (default: the calculator's parameters).
+
+    Greedy on fit x (1 + cue): unit-exact, well-described pairs first. A plain number
+    with no words pointing at a parameter is not assigned.
+    """
+    names = names if names is not None else tuple(p.name for p in calc.parameters)
+    pairs = []
+    for i, q in enumerate(quantities):
+        for name in names:
+            param = _parameter_or_output(calc, name)
+            fit = unit_fit(q, param, calc.var(name).rule)
+            cue = cue_score(q, name)
+            if fit == 0 or (fit < 2 and cue == 0):
+                continue
+            pairs.append((fit * (1 + cue), -i, name, i))
+    pairs.sort(reverse=True)
+    values: dict[str, QuestionQuantity] = {}
+    used: set[int] = set()
+    score = 0.0
+    for weight, _, name, i in pairs:
+        if name in values or i in used:
+            continue
+        values[name] = quantities[i]
+        used.add(i)
+        score += weight
+    unused = tuple(q for i, q in enumerate(quantities) if i not in used)
+    return Assignment(values, score, unused)
+
+
+def _parameter_or_output(calc: Calculator, name: str) -> Parameter:
+    for p in calc.parameters:
+        if p.name == name:
+            return p
+    var = calc.var(name)
+    return Parameter(name, var.unit, var.description, None, False, var.source, "number")
