@@ -63,7 +63,7 @@ _CLAIM = re.compile(
     r"|真的|对吗|对不对|是否正确|正确吗|是不是真|属实|准确吗|没错吧|靠谱吗|核实|验证一下",
     re.I)
 _ASKS_TO_COMPUTE = re.compile(
-    r"\bhow (?:many|much|long|big|large)\b|\bwhat (?:would|will|does|do|is|are|'s)\b|\bwhat if\b|\bcompute\b"
+    r"\bhow (?:many|much|long|big|large)\b|\bwhat (?:[\w-]+\s+){0,3}?(?:would|will|does|do|is|are)\b|\bwhat's\b|\bwhat if\b|\bcompute\b"
     r"|\bcalculate\b|\bestimate\b|\bwork out\b|\bhow about\b|\bwhat about\b|\band (?:with|if|at|for)\b"
     r"|多少|几[天台张个块片颗小月年]|多久|多长|多大|算一下|算算|计算|估算|估计|是多少|怎么算|呢\s*[？?]?\s*$",
     re.I)
@@ -121,7 +121,7 @@ class Intent:
 
 INTENTS: tuple[Intent, ...] = (
     Intent("training_compute", (_TRAIN, r"FLOPs?\b(?!\s*utili)|PF-?days?|算力|计算量|\bcompute\b|浮点"),
-           avoid=rf"{_BUDGET}|{_COST}|how long|\bdays\b|多少天|多久|{_MEMORY}|{_OPTIMAL}"),
+           avoid=rf"{_BUDGET}|{_COST}|how long|(?<!PF-)\bdays\b|多少天|多久|{_MEMORY}|{_OPTIMAL}"),
     Intent("training_cost", (_TRAIN, _COST), avoid=r"per (?:1,?000|1k|thousand) tokens?|每千|per (?:query|search)"),
     Intent("training_time", (_TRAIN, r"how long|how many (?:days|weeks|months|hours)|多少天|多久|多长时间|几天|几个月"
                                      r"|多少(?:个)?小时|\bwall[- ]clock|\btime\b|时间"),
@@ -445,8 +445,17 @@ def primary_output(calc: Calculator) -> str:
     return found[-1] if found else calc.calculation.outputs[-1].name
 
 
+def asking_part(text: str) -> str:
+    """The clauses that ask (…，一天电费是多少？), without the quantities given ('0.08美元/kWh' names no ask)."""
+    for q in sorted(question_quantities(text), key=lambda q: -q.start):
+        text = text[:q.start] + " " + text[q.end:]
+    asking = [c for c in re.split(r"[,，;；。]", text) if _ASKS_TO_COMPUTE.search(c)]
+    return "，".join(asking) or text
+
+
 def asked_output(text: str, calc: Calculator) -> str:
     """Which output the question asks for: its own words, else the asked unit, else the function's result."""
+    text = asking_part(text)
     outputs = [v for v in calc.calculation.outputs]
     for v in outputs:
         if v.name in _OUTPUT_CUES and re.search(_OUTPUT_CUES[v.name], text, re.I):

@@ -122,6 +122,7 @@ _NOUN_UNITS = (
 )
 _PER_HOUR = re.compile(r"\s*(?:per|/|每|an?)\s*(?:chip|GPU|TPU|card|卡|芯片|张卡|个GPU)?[-\s]?(?:hours?|hr|h|小时)\b",
                        re.I)
+_HOURLY_BEFORE = re.compile(r"(?:每|per)\s*(?:个)?(?:芯片|卡|GPU|TPU|chip)?[-\s]?(?:小时|hour)\S{0,2}$", re.I)
 _HARDWARE_NAME = re.compile(
     r"(?<![A-Za-z0-9])(?:DGX[\s-]?)?(?:[AHBVL]\d{2,3}|GB\d{3}|TPU[\s-]?v\d)(?:[\s-]?(?:SXM\d?|PCIe|\d{2,3}\s?GB?))?"
     r"s?(?![A-Za-z0-9.])", re.I)
@@ -130,6 +131,11 @@ _DATE_WORDS = re.compile(r"(?:\b(?:in|since|by|until|of|from|during)\s+|在|于|
 
 def _is_date(q: QuestionQuantity) -> bool:
     year_like = q.value == int(q.value) and 1950 <= q.value <= 2100 and q.unit in ("", "year")
+    if q.value == int(q.value) and 1 <= q.value <= 12 and re.match(r"\s*月", q.after) \
+            and q.unit == "":
+        return True  # 1月, 2023年1月
+    if q.unit == "day" and re.search(r"\d\s*月$", q.before):
+        return True  # 1月5日
     if not year_like:
         return False
     return q.unit == "year" or bool(_DATE_WORDS.search(q.before)) or bool(re.match(r"\s*[-/年]", q.after))
@@ -143,11 +149,13 @@ def _refine_unit(q: QuestionQuantity) -> QuestionQuantity:
         m = _PER_HOUR.match(q.after)
         if m:
             return replace(q, unit=f"{q.unit}/hour", after=q.after[m.end():])
+        if _HOURLY_BEFORE.search(q.before):
+            return replace(q, unit=f"{q.unit}/hour")
         return q
     if q.unit not in ("", "unit") or q.percent:
         return q
     for pattern, unit in _NOUN_UNITS:
-        if re.match(pattern, q.after, re.I):
+        if re.match(rf"\s*(?:{pattern})", q.after, re.I):
             return replace(q, unit=unit)
     chip = re.match(r"\s*(?:(?:NVIDIA|Nvidia|英伟达)\s*)?" + _HARDWARE_NAME.pattern, q.after, re.I)
     if chip:
@@ -350,7 +358,13 @@ def unit_fit(q: QuestionQuantity, param: Parameter, rule: str) -> float:
     if _compatible(q.unit, declared):
         return 2.5
     rate = implied_rate(q)
-    return 2.5 if rate and _compatible(rate, declared) else 0.0
+    if rate and _compatible(rate, declared):
+        return 2.5
+    if "/" not in declared and _numerator(q.unit) == declared and declared in _PLAIN_COUNT_UNITS:
+        return 2.0  # '100个机柜每天': a count, with how often it is used
+    if "/" not in q.unit and _numerator(declared) == q.unit:
+        return 1.5  # '电价0.1美元': the amount named, the rate left unsaid; words must say which
+    return 0.0
 
 
 def _compatible(given: str, declared: str) -> bool:
@@ -361,9 +375,11 @@ def _compatible(given: str, declared: str) -> bool:
 
 
 _PERIODS = (
-    (r"(?:年|annual|yearly)\S{0,6}$", r"^\s*(?:a|per|each|every)\s+year|^\s*(?:每年|一年)", "year"),
-    (r"(?:每月|月|monthly)\S{0,6}$", r"^\s*(?:a|per|each|every)\s+month|^\s*(?:每月|一个月)", "month"),
-    (r"(?:每天|每日|日|daily)\S{0,6}$", r"^\s*(?:a|per|each|every)\s+day|^\s*(?:每天|每日|一天)", "day"),
+    (r"(?:年|annual|yearly)\S{0,6}$", r"^(?:\s*(?:of|in)?\s*[a-z-]+){0,3}?\s+(?:a|per|each|every)\s+year\b|^\s*(?:每年|一年)", "year"),
+    (r"(?:每月|月|monthly)\S{0,6}$", r"^(?:\s*(?:of|in)?\s*[a-z-]+){0,3}?\s+(?:a|per|each|every)\s+month\b|^\s*(?:每月|一个月)",
+     "month"),
+    (r"(?:每天|每日|日|daily)\S{0,6}$", r"^(?:\s*(?:of|in)?\s*[a-z-]+){0,3}?\s+(?:a|per|each|every)\s+day\b|^\s*(?:每天|每日|一天)",
+     "day"),
 )
 
 
