@@ -34,8 +34,8 @@ def sentence_score(question: str, terms: set[str], sentence: str) -> float:
 def best_quote(question: str, passage: str, max_sentences: int = 2) -> str:
     """The sentence(s) of a passage that answer the question, in passage order.
 
-    >>> best_quote("DGX A100 的售价是多少？", "标准机柜为19英寸、42U，单个DGX A100服务器尺寸约为6U，可放下约7个服务器。"
-    ...            "DGX A100售价约为19.9万美元。每台服务器的最大功率约为6.5kW，散热要求较高。")
+    >>> best_quote("DGX A100 的售价是多少？", "机房建设需要考虑电力、散热和网络等多方面的因素，投资周期较长。"
+    ...            "DGX A100售价约为19.9万美元。每台服务器的最大功率约为6.5kW，散热要求较高，需要专门的制冷设备与机柜布局。")
     'DGX A100售价约为19.9万美元。'
     """
     if len(passage) <= SHORT_PASSAGE:
