@@ -34,7 +34,7 @@ def sentence_score(question: str, terms: set[str], sentence: str) -> float:
 def best_quote(question: str, passage: str, max_sentences: int = 2) -> str:
     """The sentence(s) of a passage that answer the question, in passage order.
 
-    >>> best_quote("DGX A100 的售价是多少？", "机房建设需要考虑电力、散热和网络等多方面的因素，投资周期较长。"
+    >>> best_quote("DGX A100 的售价是多少？", "机房建设需要考虑电力、散热和网络等多方面的因素，投资周期较长，前期规划非常重要，选址也要考虑气候与电价。"
     ...            "DGX A100售价约为19.9万美元。每台服务器的最大功率约为6.5kW，散热要求较高，需要专门的制冷设备与机柜布局。")
     'DGX A100售价约为19.9万美元。'
     """
