@@ -36,6 +36,7 @@ from app.answer_data import Calculation, InputUsed, Output
 from app.calc_params import (Assignment, QuestionQuantity, assign, hardware_named, implied_rate, prepare,
                              question_quantities)
 from app.retrieve import detect_language
+from calculators import memory
 from calculators.conversions import UnitMismatch, convert
 from calculators.registry import CALCULATORS, Calculator, get
 
@@ -63,7 +64,7 @@ _CLAIM = re.compile(
     r"|真的|对吗|对不对|是否正确|正确吗|是不是真|属实|准确吗|没错吧|靠谱吗|核实|验证一下",
     re.I)
 _ASKS_TO_COMPUTE = re.compile(
-    r"\bhow (?:many|much|long|big|large)\b|\bwhat (?:[\w-]+\s+){0,3}?(?:would|will|does|do|is|are)\b|\bwhat's\b|\bwhat if\b|\bcompute\b"
+    r"\bhow (?:many|much|long|big|large)\b|\bwhat (?:[\w-]+\s+){0,3}?(?:would|will|does|do|is|are)\b|\bwhat's\b|\bwhat (?:fraction|share|percentage|part|proportion)\b|\bwhat if\b|\bcompute\b"
     r"|\bcalculate\b|\bestimate\b|\bwork out\b|\bhow about\b|\bwhat about\b|\band (?:with|if|at|for)\b"
     r"|多少|几[天台张个块片颗小月年]|多久|多长|多大|算一下|算算|计算|估算|估计|是多少|怎么算|呢\s*[？?]?\s*$",
     re.I)
@@ -104,7 +105,7 @@ _TRAIN = r"\btrain|训练|pre-?train"
 _COST = r"\bcosts?\b|\bspend|\bprice|how much money|\$|美元|成本|花费|费用|多少钱|花多少|开销"
 _BUDGET = r"\bbudget|预算|\bafford"
 _OPTIMAL = r"compute[- ]optimal|算力最优|chinchilla[- ]optimal|\boptimal\b|最优"
-_MEMORY = r"\bmemory\b|显存|内存|\bHBM\b|\bVRAM\b"
+_MEMORY = r"\bmemory\b|显存|内存|\bHBM\b|\bVRAM\b|\d\s*[GT]B\b"
 _RACKS = r"\bracks?\b|机柜|cabinets?"
 _POWER = r"\bkWh\b|electric|\bpower\b|\benergy\b|电费|用电|耗电|电量|度电|功率|电价"
 _GENERATION = r"generation|每代|一代|每一代|代际"
@@ -154,7 +155,7 @@ INTENTS: tuple[Intent, ...] = (
            avoid=r"KV[- ]?cache|KV\s*缓存|\btrain|训练|Adam"),
     Intent("kv_cache", (r"KV[- ]?cache|KV\s*缓存|key[- ]value cache",)),
     Intent("chinchilla_loss", (r"\bloss\b|损失",)),
-    Intent("params_20_tokens_rule", (rf"{_OPTIMAL}|chinchilla", r"model size|how (?:big|large)|how many param|多大|参数|规模|\bsize"),
+    Intent("params_20_tokens_rule", (rf"{_OPTIMAL}|chinchilla", r"model size|how (?:big|large)|how many param|parameters|多大|参数|规模|\bsize"),
            bonus=(r"20\s*tokens|20\s*个?\s*token|\brule\b|法则|经验",), avoid=r"parametric|\bfit\b|拟合|\bloss\b|损失"),
     Intent("params_parametric_optimum", (rf"{_OPTIMAL}|chinchilla", r"parametric|\bfit\b|拟合")),
     Intent("revenue_per_query", (r"revenue|收入|营收", r"per (?:search|query)|a (?:search|query)|每次|每个查询|单次|每一次"),
@@ -242,6 +243,19 @@ def hardware_inputs(text: str) -> dict[str, tuple[float, str]]:
     return out
 
 
+_PRECISION = re.compile(r"(?<![A-Za-z0-9])(FP32|FP16|BF16|FP8|INT8|FP4|INT4)(?![A-Za-z0-9])", re.I)
+
+
+def precision_inputs(calc: Calculator, text: str) -> dict[str, InputUsed]:
+    """'FP8 weights' -> 1 byte a weight, for the inference-memory calculator (bytes a weight by precision)."""
+    m = _PRECISION.search(text)
+    if not m or calc.name != "inference_memory":
+        return {}
+    value = memory.weight_bytes_per_parameter(m.group(1))
+    return {"bytes_per_param": InputUsed("bytes_per_param", value, calc.var("bytes_per_param").unit, QUESTION,
+                                         m.group(1))}
+
+
 def model_inputs(text: str) -> dict[str, tuple[float, str]]:
     out: dict[str, tuple[float, str]] = {}
     for pattern, facts in MODEL_FACTS.items():
@@ -274,7 +288,11 @@ def given_inputs(calc: Calculator, assignment: Assignment, source: str = QUESTIO
 def fill_inputs(calc: Calculator, given: dict[str, InputUsed], text: str,
                 solve: str | None = None) -> tuple[dict[str, InputUsed], list[str], list[str]]:
     """(inputs, assumed, missing): the given inputs plus the catalog's, a model's, then the defaults."""
-    inputs = dict(given)
+    inputs = {**precision_inputs(calc, text), **given}
+    price = inputs.get("instance_price_per_hour")
+    if price and "gpus_per_instance" not in inputs and re.search(r"GPU|chip|card|卡|芯片", price.text, re.I):
+        inputs["gpus_per_instance"] = InputUsed("gpus_per_instance", 1.0, calc.var("gpus_per_instance").unit,
+                                                QUESTION, price.text)  # the price is per GPU
     assumed, missing = [], []
     known = {**model_inputs(text), **hardware_inputs(text)}
     for p in calc.parameters:
@@ -449,6 +467,7 @@ def asking_part(text: str) -> str:
     """The clauses that ask (…，一天电费是多少？), without the quantities given ('0.08美元/kWh' names no ask)."""
     for q in sorted(question_quantities(text), key=lambda q: -q.start):
         text = text[:q.start] + " " + text[q.end:]
+    text = re.sub(r"\s+", " ", text)
     asking = [c for c in re.split(r"[,，;；。]", text) if _ASKS_TO_COMPUTE.search(c)]
     return "，".join(asking) or text
 

@@ -145,6 +145,8 @@ def _refine_unit(q: QuestionQuantity) -> QuestionQuantity:
     """The unit the words after a number give it, where the parser left it plain or partial."""
     if q.unit == "word/token":  # '750 words per 1000 tokens'
         return replace(q, value=q.value * 1000, unit="word/1K token")
+    if q.unit in ("USD/GPU", "CNY/GPU") and re.match(r"[-\s]?(?:hours?|hr|h|小时)\b", q.after, re.I):
+        return replace(q, unit=f"{q.unit}-hour")  # '$2.5 per GPU-hour'
     if q.unit in ("USD", "CNY"):
         m = _PER_HOUR.match(q.after)
         if m:
@@ -223,88 +225,89 @@ class Cue:
 
 
 _AFTER_TOKENS = r"\s*(?:[-\w]+\s+){0,2}"
+W = r"[^，,。;；:：\s]{0,8}"  # a few more characters of the same word (Chinese has no spaces)
 PARAM_CUES: dict[str, Cue] = {
     "params": Cue(after=r"[-\s]*(?:param|parameter|个?参数|的?模型|model|LLM|dense)",
-                  before=r"(?:params?|parameters|参数量?|size|规模)\s*(?:of|=|:|为|是)?\s*$"),
-    "tokens": Cue(after=r"\s*(?:个\s*)?tokens?|[-\s]*token", before=r"(?:on|with|tokens?|数据|token数)\s*(?:of|=|:|为)?\s*$"),
-    "flops": Cue(after=r"\s*FLOP", before=r"(?:budget|预算|compute|算力)\s*(?:of|=|:|为|是)?\s*$",
+                  before=rf"(?:params?|parameters|参数量?|size|规模)\s*(?:of|=|:|为|是)?\s*$"),
+    "tokens": Cue(after=r"\s*(?:个\s*)?tokens?|[-\s]*token", before=rf"(?:on|with|tokens?|数据|token数)\s*(?:of|=|:|为)?\s*$"),
+    "flops": Cue(after=r"\s*FLOP", before=rf"(?:budget|预算|compute|算力)\s*(?:of|=|:|为|是)?\s*$",
                  near=r"budget|预算"),
-    "peak_flops": Cue(after=r"\s*(?:peak|峰值)", before=r"(?:peak|峰值|算力)\s*(?:of|=|:|为)?\s*$", near=r"peak|峰值"),
+    "peak_flops": Cue(after=r"\s*(?:peak|峰值)", before=rf"(?:peak|峰值|算力)\s*(?:of|=|:|为)?\s*$", near=r"peak|峰值"),
     "mfu": Cue(after=_AFTER_TOKENS + r"(?:MFU|FLOPS\s+utili[sz]ation|utili[sz]ation|利用率|efficiency)",
-               before=r"(?:MFU|utili[sz]ation|利用率|efficiency|效率)\s*(?:of|is|=|:|为|是|达到)?\s*$"),
-    "price_per_chip_hour": Cue(after=r"", before=r"(?:price|cost|at|价格|单价|租金)\s*(?:of|=|:|为)?\s*$"),
+               before=rf"(?:MFU|utili[sz]ation|利用率|efficiency|效率)\s*(?:of|is|=|:|为|是|达到)?\s*$"),
+    "price_per_chip_hour": Cue(after=r"", before=rf"(?:price|cost|at|价格|单价|租金)\s*(?:of|=|:|为)?\s*$"),
     "chips": Cue(after=r"\s*(?:张|片|块|个|颗)?\s*(?:[AHBV]\d{3}|TPU|GPU|chip|卡|芯片|显卡)",
-                 before=r"(?:with|using|on|用|使用)\s*$"),
-    "days": Cue(after=r"\s*(?:days?|天)", before=r"(?:within|in|under|deadline|截止|内)\s*$",
+                 before=rf"(?:with|using|on|用|使用)\s*$"),
+    "days": Cue(after=r"\s*(?:days?|天)", before=rf"(?:within|in|under|deadline|截止|内)\s*$",
                 near=r"within|deadline|天内|之内|以内"),
     "instance_price_per_hour": Cue(near=r"instance|实例|node|节点|server|服务器"),
     "gpus_per_instance": Cue(after=r"[-\s]*(?:GPU|卡|A100|H100)[-\s]*(?:instance|实例|node|节点|server|box)",
-                             before=r"(?:instance|实例|node|节点)\s*(?:of|with|has|有)?\s*$"),
-    "prompt_words": Cue(after=r"[-\s]*(?:word|字|词)?[-\s]*(?:prompt|提示|问题)", before=r"(?:prompt|提示词?)\S*\s*$"),
+                             before=rf"(?:instance|实例|node|节点)\s*(?:of|with|has|有)?\s*$"),
+    "prompt_words": Cue(after=r"[-\s]*(?:word|字|词)?[-\s]*(?:prompt|提示|问题)", before=rf"(?:prompt|提示词?){W}\s*$"),
     "response_words": Cue(after=r"[-\s]*(?:word|字|词)?[-\s]*(?:answer|response|reply|output|回答|回复|输出)",
-                          before=r"(?:answer|response|reply|回答|回复|输出)\S*\s*$"),
+                          before=rf"(?:answer|response|reply|回答|回复|输出){W}\s*$"),
     "samples": Cue(after=r"\s*(?:sampled|samples?|answers?|responses?|completions?|采样|个回答)",
-                   before=r"(?:samples?|采样)\S*\s*$"),
+                   before=rf"(?:samples?|采样){W}\s*$"),
     "words_per_1k_tokens": Cue(after=r"\s*(?:English\s+)?words?\s*(?:per|/|每)\s*(?:1,?000|1K|thousand|千)",
                                near=r"words?|单词"),
     "chinese_chars": Cue(after=r"\s*(?:个)?(?:Chinese\s+)?(?:characters?|chars?|汉字|中文字)"),
     "price_per_1k_tokens": Cue(near=r"API|price|定价|价格"),
     "cache_hit_rate": Cue(after=_AFTER_TOKENS + r"(?:cache|缓存)|\s*(?:的)?(?:cache|缓存)",
-                          before=r"(?:cache|缓存)\S*\s*(?:hit\s*rate|命中率)?\s*(?:of|is|=|:|为|是)?\s*$"),
+                          before=rf"(?:cache|缓存){W}\s*(?:hit\s*rate|命中率)?\s*(?:of|is|=|:|为|是)?\s*$"),
     "margin": Cue(after=_AFTER_TOKENS + r"(?:margin|毛利)|\s*(?:的)?(?:gross|毛利)",
-                  before=r"(?:margin|毛利率?)\s*(?:of|is|=|:|为|是)?\s*$"),
+                  before=rf"(?:margin|毛利率?)\s*(?:of|is|=|:|为|是)?\s*$"),
     "daily_visitors": Cue(after=r"\s*(?:daily|unique|visitors?|users?|访客|用户|人)",
-                          before=r"(?:日活|每天|每日|daily|visitors?|用户|访客)\S*\s*$"),
+                          before=rf"(?:日活|每天|每日|daily|visitors?|用户|访客){W}\s*$"),
     "questions_per_visitor": Cue(after=r"\s*(?:questions?|queries|个问题|问题|次提问|次)",
-                                 before=r"(?:asking|asks|ask|每人|每个用户|提问|问)\s*$"),
+                                 before=rf"(?:asking|asks|ask|每人|每个用户|提问|问)\s*$"),
     "words_per_question": Cue(after=r"\s*(?:words?|字|词)\s*(?:per|/|每|an?|each)?\s*(?:answer|response|reply|回答|回复)",
-                              before=r"(?:answer|response|回答|回复)\S*\s*$"),
+                              before=rf"(?:answer|response|回答|回复){W}\s*$"),
     "seconds_per_word": Cue(after=r"\s*(?:per|/|每|an?)\s*(?:word|字|词)"),
-    "peak_to_average": Cue(after=r"\s*(?:x|times|倍)?\s*(?:peak|峰值)", before=r"(?:peak|峰值)\S*\s*$"),
+    "peak_to_average": Cue(after=r"\s*(?:x|times|倍)?\s*(?:peak|峰值)", before=rf"(?:peak|峰值){W}\s*$"),
     "gpus_per_server": Cue(after=r"[-\s]*(?:GPUs?|cards?|张|片|卡|块)\s*(?:per|each|a|an|每)?\s*(?:server|服务器|台)",
-                           before=r"(?:server|服务器|每台)\S*\s*(?:with|has|有|装)?\s*$"),
-    "servers": Cue(after=r"\s*(?:(?:DGX|NVIDIA)\s*\S*\s*)?(?:servers?|服务器|台|nodes?|machines?)",
-                   before=r"(?:for|house|放下|容纳)\s*$"),
-    "rack_units": Cue(after=r"\s*U\s*(?:rack|机柜|标准机柜|cabinet)", before=r"(?:rack|机柜)\S*\s*(?:of|is|has|为|高)?\s*$"),
+                           before=rf"(?:server|服务器|每台){W}\s*(?:with|has|有|装)?\s*$"),
+    "servers": Cue(after=r"\s*(?:(?:DGX|NVIDIA)\s*{W}\s*)?(?:servers?|服务器|台|nodes?|machines?)",
+                   before=rf"(?:for|house|放下|容纳)\s*$"),
+    "rack_units": Cue(after=r"\s*U\s*(?:rack|机柜|标准机柜|cabinet)", before=rf"(?:rack|机柜){W}\s*(?:of|is|has|为|高)?\s*$"),
     "server_units": Cue(after=r"\s*U\s*(?:servers?|服务器|DGX|box|machine|node|each|per|tall|high)|\s*U$",
-                        before=r"(?:server|服务器|DGX\s*\S*)\S*\s*(?:is|are|of|为|约为|尺寸约?为|高)?\s*$"),
-    "servers_per_rack": Cue(after=r"\s*(?:\d[\d.]*\s*kW\s*)?(?:(?:DGX|NVIDIA)\s*\S*\s*)?(?:servers?|服务器|台)\s*(?:per|a|each|/|每)?\s*(?:rack|机柜)?",
-                            before=r"(?:rack|机柜)\S*\s*(?:of|holds|has|with|放|装|可放)?\s*$"),
-    "racks": Cue(after=r"\s*(?:个)?(?:racks?|机柜|cabinets?)", before=r"(?:racks?|机柜)\s*(?:of|=|:|为)?\s*$"),
-    "server_price": Cue(after=r"\s*(?:per|/|每|a|an|each)\s*(?:server|台|box)", before=r"(?:server|服务器|DGX\s*\S*)\S*\s*(?:price|costs?|售价|价格)?\s*(?:of|is|为|约为)?\s*$"),
-    "server_power": Cue(after=r"\s*(?:(?:per|/|每|a|an|each)\s*(?:server|台))?\s*(?:(?:DGX|NVIDIA)\s*\S*\s*)?(?:servers?|服务器|台)",
-                        before=r"(?:server|服务器|每台|单台|DGX\s*\S*)\S*\s*(?:power|功率)?\s*(?:of|is|为|约为)?\s*$"),
+                        before=rf"(?:server|服务器|DGX\s*{W}){W}\s*(?:is|are|of|为|约为|尺寸约?为|高)?\s*$"),
+    "servers_per_rack": Cue(after=r"\s*(?:\d[\d.]*\s*kW\s*)?(?:(?:DGX|NVIDIA)\s*{W}\s*)?(?:servers?|服务器|台)\s*(?:per|a|each|/|每)?\s*(?:rack|机柜)?",
+                            before=rf"(?:rack|机柜){W}\s*(?:of|holds|has|with|放|装|可放)?\s*$"),
+    "racks": Cue(after=r"\s*(?:个)?(?:racks?|机柜|cabinets?)", before=rf"(?:racks?|机柜)\s*(?:of|=|:|为)?\s*$"),
+    "server_price": Cue(after=r"\s*(?:per|/|每|a|an|each)\s*(?:server|台|box)", before=rf"(?:server|服务器|DGX\s*{W}){W}\s*(?:price|costs?|售价|价格)?\s*(?:of|is|为|约为)?\s*$"),
+    "server_power": Cue(after=r"\s*(?:(?:per|/|每|a|an|each)\s*(?:server|台))?\s*(?:(?:DGX|NVIDIA)\s*{W}\s*)?(?:servers?|服务器|台)",
+                        before=rf"(?:server|服务器|每台|单台|DGX\s*{W}){W}\s*(?:power|功率)?\s*(?:of|is|为|约为)?\s*$"),
     "rack_power": Cue(after=r"\s*(?:per|/|每|a|an|each)\s*(?:rack|机柜|柜)",
-                      before=r"(?:rack|机柜|每柜|每个机柜|单个机柜|单柜)\S*\s*(?:power|功率|draws?|uses?)?\s*(?:of|is|为|约为)?\s*$"),
-    "electricity_price": Cue(before=r"(?:电价|price|tariff|at)\s*(?:of|is|=|:|为|是)?\s*$"),
-    "pue": Cue(after=r"\s*PUE", before=r"PUE\s*(?:of|is|=|:|为|是)?\s*$"),
+                      before=rf"(?:rack|机柜|每柜|每个机柜|单个机柜|单柜){W}\s*(?:power|功率|draws?|uses?)?\s*(?:of|is|at|为|约为)?\s*$"),
+    "electricity_price": Cue(before=rf"(?:电价|price|tariff|at)\s*(?:of|is|=|:|为|是)?\s*$"),
+    "pue": Cue(after=r"\s*PUE", before=rf"PUE\s*(?:of|is|=|:|为|是)?\s*$"),
     "bytes_per_param": Cue(after=r"\s*(?:bytes?|字节)\s*(?:per|/|每|a|an)\s*(?:param|参数|weight|权重)"),
-    "gpu_memory": Cue(after=r"\s*(?:of\s+)?(?:HBM|memory|显存|内存|GPU|cards?|卡)", before=r"(?:显存|HBM|memory)\S*\s*$"),
-    "kv_cache_bytes": Cue(after=r"\s*(?:of\s+)?(?:KV|kv)", before=r"(?:KV|kv)\S*\s*(?:cache|缓存)?\s*$"),
+    "gpu_memory": Cue(after=r"\s*(?:of\s+)?(?:HBM|memory|显存|内存|GPU|cards?|卡)", before=rf"(?:显存|HBM|memory){W}\s*$"),
+    "kv_cache_bytes": Cue(after=r"\s*(?:of\s+)?(?:KV|kv)", before=rf"(?:KV|kv){W}\s*(?:cache|缓存)?\s*$"),
     "layers": Cue(after=r"\s*(?:layers?|层)"),
     "kv_heads": Cue(after=r"\s*(?:KV|key[- /]value)?\s*(?:heads?|头)"),
-    "head_dim": Cue(after=r"[-\s]*(?:dim|dimension|维)", before=r"(?:dim(?:ension)?|维度)\S*\s*(?:of|=|:|为)?\s*$"),
-    "batch": Cue(after=r"\s*(?:sequences?|requests?|users?|条|个请求)", before=r"(?:batch(?:\s+size)?|批)\S*\s*(?:of|=|:|为)?\s*$"),
+    "head_dim": Cue(after=r"[-\s]*(?:dim|dimension|维)", before=rf"(?:dim(?:ension)?|维度){W}\s*(?:of|=|:|为)?\s*$"),
+    "batch": Cue(after=r"\s*(?:sequences?|requests?|users?|条|个请求)", before=rf"(?:batch(?:\s+size)?|批){W}\s*(?:of|=|:|为)?\s*$"),
     "bytes_per_value": Cue(after=r"\s*(?:bytes?|字节)\s*(?:per|/|每|a|an)\s*(?:value|值)"),
     "tokens_per_param": Cue(after=r"\s*tokens?\s*(?:per|/|每|a|an|for\s+each)\s*(?:param|parameter|参数)"),
     "annual_revenue": Cue(after=r"\s*(?:(?:of|in)\s+)?(?:(?:search|annual|yearly)\s+)?revenue",
-                          before=r"(?:revenue|收入|营收)\S*\s*(?:of|is|=|为)?\s*$"),
-    "annual_queries": Cue(after=r"\s*(?:searches|queries|次)", before=r"(?:searches|queries|搜索量|查询量)\S*\s*(?:of|=|为)?\s*$"),
+                          before=rf"(?:revenue|收入|营收){W}\s*(?:of|is|=|为)?\s*$"),
+    "annual_queries": Cue(after=r"\s*(?:searches|queries|次)", before=rf"(?:searches|queries|搜索量|查询量){W}\s*(?:of|=|为)?\s*$"),
     "revenue_per_query": Cue(after=r"\s*(?:(?:of\s+)?revenue|(?:per|/|每|a|an)\s*(?:search|query|次))",
-                             before=r"(?:revenue|收入)\S*\s*(?:per|每次)?\s*(?:search|query|搜索|查询)?\S*\s*(?:of|is|=|为)?\s*$",
+                             before=rf"(?:revenue|收入){W}\s*(?:per|每次)?\s*(?:search|query|搜索|查询)?{W}\s*(?:of|is|=|为)?\s*$",
                              near=r"revenue|收入"),
-    "cost_per_query": Cue(before=r"(?:cost|costs|成本)\S*\s*(?:per|每次)?\s*(?:search|query|搜索|查询)?\S*\s*(?:of|is|=|为)?\s*$",
+    "cost_per_query": Cue(before=rf"(?:cost|costs|成本){W}\s*(?:per|每次)?\s*(?:search|query|搜索|查询)?{W}\s*(?:of|is|=|为)?\s*$",
                           near=r"cost|成本"),
     "model_cost_factor": Cue(near=r"model|quantiz|distill|模型|量化|蒸馏"),
     "infrastructure_cost_factor": Cue(near=r"in-house|own|cloud|infrastructure|自建|云|基础设施|硬件"),
     "per_generation_rate": Cue(after=_AFTER_TOKENS + r"(?:per|a|each|every)\s+generation|\s*(?:每代|一代)",
-                               before=r"(?:每代|每一代|generation)\S*\s*(?:增长|提升|grows?|improves?|up|by|of)?\s*$"),
+                               before=rf"(?:每代|每一代|generation){W}\s*(?:增长|提升|grows?|improves?|up|by|of)?\s*$"),
     "annual_rate": Cue(after=_AFTER_TOKENS + r"(?:per|a|each|every)\s+year|\s*(?:每年|一年|年化)",
-                       before=r"(?:每年|年化|annual(?:ly)?|yearly|per\s+year)\S*\s*(?:增长|提升|grows?|by|of)?\s*$"),
+                       before=rf"(?:每年|年化|annual(?:ly)?|yearly|per\s+year){W}\s*(?:增长|提升|grows?|by|of)?\s*$"),
     "years_per_generation": Cue(after=r"\s*(?:years?|年)\s*(?:per|a|each|every|一)?\s*(?:generation|代)"),
     "annual_decline": Cue(after=_AFTER_TOKENS + r"(?:per|a|each|every)\s+year|\s*(?:每年|一年)",
-                          before=r"(?:每年|annual(?:ly)?|yearly)\S*\s*(?:下降|降低|decline|fall|drop)?\s*(?:of|by)?\s*$"),
-    "years": Cue(after=r"\s*(?:years?|年)", before=r"(?:for|over|after|过去|经过)\s*$"),
+                          before=rf"(?:每年|annual(?:ly)?|yearly){W}\s*(?:下降|降低|decline|fall|drop)?\s*(?:of|by)?\s*$"),
+    "years": Cue(after=r"\s*(?:years?|年)", before=rf"(?:for|over|after|过去|经过)\s*$"),
     "total_decline": Cue(near=r"total|in all|总共|累计"),
 }
 # Where a parameter is also a calculator's output in another calculator (rack_power), its own cue applies.
@@ -357,6 +360,8 @@ def unit_fit(q: QuestionQuantity, param: Parameter, rule: str) -> float:
         return 2.0 if _numerator(declared) in ("GPU", "server") else 0.0
     if _compatible(q.unit, declared):
         return 2.5
+    if q.unit == "USD/GPU-hour" and declared == "USD/hour":
+        return 2.0  # a per-GPU price for an instance price: an instance of one GPU
     rate = implied_rate(q)
     if rate and _compatible(rate, declared):
         return 2.5
@@ -415,8 +420,8 @@ def assign(quantities: list[QuestionQuantity], calc: Calculator, names: tuple[st
             param = _parameter_or_output(calc, name)
             fit = unit_fit(q, param, calc.var(name).rule)
             cue = cue_score(q, name)
-            if fit == 0 or (fit < 2 and cue == 0):
-                continue
+            if fit == 0 or (fit < 2 and cue == 0) or (fit < 1.5 + 1e-9 and fit > 1 and cue < 1.5):
+                continue  # a plain number needs words for it; an amount without its rate needs close words
             pairs.append((fit * (1 + cue), -i, name, i))
     pairs.sort(reverse=True)
     values: dict[str, QuestionQuantity] = {}

@@ -75,6 +75,9 @@ PHRASINGS = [
      {"daily_visitors": 5e7, "questions_per_visitor": 10}),
     ("How many servers would 100 million daily users need at 350ms per word?", "fleet_size",
      {"daily_visitors": 1e8, "seconds_per_word": 0.35}),
+    ("一天有1亿用户，每人问5个问题，需要多少张A100？", "fleet_size", {"daily_visitors": 1e8, "questions_per_visitor": 5}),
+    ("How much would serving a 13B model cost per 1K tokens on H100s at $2.5 per GPU-hour?", "cost_per_1k_tokens",
+     {"params": 13e9, "instance_price_per_hour": 2.5, "gpus_per_instance": 1}),
     # racks and power
     ("How many racks are needed for 3,798 DGX A100 servers if a 42U rack holds 6U servers?", "rack_count",
      {"servers": 3798, "rack_units": 42, "server_units": 6}),
@@ -88,9 +91,18 @@ PHRASINGS = [
      {"racks": 200, "electricity_price": 0.1}),
     ("两个机柜，每台服务器功率6.5kw，一天电费多少？", "rack_power", {"racks": 2, "server_power": 6.5}),
     ("542个机柜的初始投入是多少钱？", "rack_capital_cost", {"racks": 542}),
+    ("1000台DGX A100服务器需要多少个机柜，每个机柜42U？", "rack_count", {"servers": 1000, "rack_units": 42}),
+    ("What is the daily electricity cost of 100 racks at 45.5 kW each and $0.12/kWh?", "rack_energy",
+     {"racks": 100, "rack_power": 45.5, "electricity_price": 0.12}),
+    ("100个机柜，每柜45.5千瓦，每天用电多少千瓦时？", "rack_energy", {"racks": 100, "rack_power": 45.5}),
     # memory
-    ("How much GPU memory do the FP16 weights of a 70B model need?", "inference_memory", {"params": 70e9}),
+    ("How much GPU memory do the FP16 weights of a 70B model need?", "inference_memory",
+     {"params": 70e9, "bytes_per_param": 2}),
     ("训练一个1750亿参数的模型需要多少显存？", "training_memory", {"params": 175e9}),
+    ("How many 80GB GPUs are needed to train a 70B model with Adam?", "training_memory",
+     {"params": 70e9, "gpu_memory": 80e9}),
+    ("How much memory do the INT8 weights of a 70B model take?", "inference_memory",
+     {"params": 70e9, "bytes_per_param": 1}),
     ("How much memory does training a 340M-parameter model with Adam take, at 20 bytes per parameter?",
      "training_memory", {"params": 340e6, "bytes_per_param": 20}),
     ("What is the KV cache size for 80 layers, 8 KV heads, head dimension 128 and 4096 tokens?", "kv_cache",
@@ -116,6 +128,11 @@ PHRASINGS = [
     ("每代性能提升80%，每两年一代，年化增长率是多少？", "annual_rate", {"per_generation_rate": 0.8}),
     ("If costs decline 20% a year, how much is left after 2.5 years?", "compound_decline",
      {"annual_decline": 0.2, "years": 2.5}),
+    ("If the cost falls 30% a year, what fraction remains after 3 years?", "compound_decline",
+     {"annual_decline": 0.3, "years": 3}),
+    ("For a 1e24 FLOP budget, what is the compute-optimal number of parameters?", "params_20_tokens_rule",
+     {"flops": 1e24}),
+    ("用2048张A100训练GPT-3需要多少天？", "training_time", {"chips": 2048}),
 ]
 
 
@@ -279,6 +296,11 @@ def test_the_asked_quantity_comes_first_among_its_unit():
     first_usd = next(o for o in calc.outputs if o.unit == "USD")
     assert first_usd.name == "electricity_cost_per_year"
     assert [i.name for i in calc.inputs] == ["racks", "rack_power", "pue", "electricity_price"]
+
+
+def test_asked_gpus_come_first_for_a_memory_question():
+    calc = run_request(detect_calculation("How many 80GB GPUs are needed to train a 70B model with Adam?"))
+    assert (calc.outputs[0].name, calc.outputs[0].value) == ("gpus", 18)
 
 
 def test_output_units_are_the_answer_json_units():
