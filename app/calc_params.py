@@ -266,16 +266,16 @@ PARAM_CUES: dict[str, Cue] = {
     "peak_to_average": Cue(after=r"\s*(?:x|times|倍)?\s*(?:peak|峰值)", before=rf"(?:peak|峰值){W}\s*$"),
     "gpus_per_server": Cue(after=r"[-\s]*(?:GPUs?|cards?|张|片|卡|块)\s*(?:per|each|a|an|每)?\s*(?:server|服务器|台)",
                            before=rf"(?:server|服务器|每台){W}\s*(?:with|has|有|装)?\s*$"),
-    "servers": Cue(after=r"\s*(?:(?:DGX|NVIDIA)\s*{W}\s*)?(?:servers?|服务器|台|nodes?|machines?)",
+    "servers": Cue(after=r"\s*(?:(?:DGX|NVIDIA)\s*\S*\s*)?(?:servers?|服务器|台|nodes?|machines?)",
                    before=rf"(?:for|house|放下|容纳)\s*$"),
     "rack_units": Cue(after=r"\s*U\s*(?:rack|机柜|标准机柜|cabinet)", before=rf"(?:rack|机柜){W}\s*(?:of|is|has|为|高)?\s*$"),
     "server_units": Cue(after=r"\s*U\s*(?:servers?|服务器|DGX|box|machine|node|each|per|tall|high)|\s*U$",
                         before=rf"(?:server|服务器|DGX\s*{W}){W}\s*(?:is|are|of|为|约为|尺寸约?为|高)?\s*$"),
-    "servers_per_rack": Cue(after=r"\s*(?:\d[\d.]*\s*kW\s*)?(?:(?:DGX|NVIDIA)\s*{W}\s*)?(?:servers?|服务器|台)\s*(?:per|a|each|/|每)?\s*(?:rack|机柜)?",
+    "servers_per_rack": Cue(after=r"\s*(?:\d[\d.]*\s*kW\s*)?(?:(?:DGX|NVIDIA)\s*\S*\s*)?(?:servers?|服务器|台)\s*(?:per|a|each|/|每)?\s*(?:rack|机柜)?",
                             before=rf"(?:rack|机柜){W}\s*(?:of|holds|has|with|放|装|可放)?\s*$"),
     "racks": Cue(after=r"\s*(?:个)?(?:racks?|机柜|cabinets?)", before=rf"(?:racks?|机柜)\s*(?:of|=|:|为)?\s*$"),
     "server_price": Cue(after=r"\s*(?:per|/|每|a|an|each)\s*(?:server|台|box)", before=rf"(?:server|服务器|DGX\s*{W}){W}\s*(?:price|costs?|售价|价格)?\s*(?:of|is|为|约为)?\s*$"),
-    "server_power": Cue(after=r"\s*(?:(?:per|/|每|a|an|each)\s*(?:server|台))?\s*(?:(?:DGX|NVIDIA)\s*{W}\s*)?(?:servers?|服务器|台)",
+    "server_power": Cue(after=r"\s*(?:(?:per|/|每|a|an|each)\s*(?:server|台))?\s*(?:(?:DGX|NVIDIA)\s*\S*\s*)?(?:servers?|服务器|台)",
                         before=rf"(?:server|服务器|每台|单台|DGX\s*{W}){W}\s*(?:power|功率)?\s*(?:of|is|为|约为)?\s*$"),
     "rack_power": Cue(after=r"\s*(?:per|/|每|a|an|each)\s*(?:rack|机柜|柜)",
                       before=rf"(?:rack|机柜|每柜|每个机柜|单个机柜|单柜){W}\s*(?:power|功率|draws?|uses?)?\s*(?:of|is|at|为|约为)?\s*$"),
@@ -359,7 +359,8 @@ def unit_fit(q: QuestionQuantity, param: Parameter, rule: str) -> float:
     if q.unit == "unit":  # '台': a machine of some kind
         return 2.0 if _numerator(declared) in ("GPU", "server") else 0.0
     if _compatible(q.unit, declared):
-        return 2.5
+        # an amount where a rate is declared ('$100 billion' for USD/query) fits only with close words
+        return 1.5 if "/" in declared and "/" not in q.unit else 2.5
     if q.unit == "USD/GPU-hour" and declared == "USD/hour":
         return 2.0  # a per-GPU price for an instance price: an instance of one GPU
     rate = implied_rate(q)

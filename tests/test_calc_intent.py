@@ -173,6 +173,9 @@ NOT_CALCULATIONS = [
     "训练 GPT-3 在公有云上花多少钱？",
     "Why did the training cost of GPT-3-level models fall by 80% in two and a half years?",
     "According to the notes, what electricity price of $0.08 per kWh was assumed?",
+    "For an incumbent search engine with over $100 billion in search revenue, how much extra cost would adding "
+    "LLM-powered answers mean?",
+    "How many FLOPs did training GPT-3 take?",
     # claims go to the claims checker
     "Is it true that ChatGPT needs 30,382 A100s?",
     "GPT-3训练一次真的只要140万美元吗？",
