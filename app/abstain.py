@@ -29,6 +29,20 @@ def squash(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).lower()
 
 
+def _is_quantity(word: str) -> bool:
+    """'175B', '1e23', '1.4M' are figures, not names."""
+    from calculators.errors import CalculatorError
+    from calculators.units import parse_quantity
+
+    if not word[0].isdigit():
+        return False
+    try:
+        parse_quantity(word)
+    except CalculatorError:
+        return False
+    return True
+
+
 def candidate_names(question: str) -> list[str]:
     """Words of a question that name something specific.
 
@@ -48,7 +62,7 @@ def candidate_names(question: str) -> list[str]:
     last_end = -10
     for m in _WORD.finditer(text):
         word = re.sub(r"['’]s$", "", m.group(0))
-        if word.lower() in _GENERIC:
+        if word.lower() in _GENERIC or _is_quantity(word):
             continue
         initial = not text[: m.start()].strip() or re.search(r"[.?!。？！]\s*$", text[: m.start()])
         specific = any(c.isdigit() for c in word) or sum(c.isupper() for c in word) >= 2

@@ -17,6 +17,7 @@ from app.answer_data import Answer, Citation, Output
 from app.claim_route import check_claim_question, claim_citations, is_claim_question
 from app.compose import citations_for, lookup_text, not_in_notes_text, render_citation_line
 from app.retrieve import Retriever, detect_language
+from calculators.errors import CalculatorError
 from ingest.errors import KbqaError
 from ingest.settings import Settings
 
@@ -98,7 +99,13 @@ class Assistant:
         request = detect_calculation(question, previous, embedder=embedder)
         if request is None:
             return None
-        calc = run_request(request)
+        if request.missing:
+            return Answer(question, lang, "calculate", missing_inputs_text(request, lang))
+        try:
+            calc = run_request(request)
+        except CalculatorError as exc:  # an impossible value in the question: say what was expected
+            text = (f"无法计算：{exc}" if lang == "zh" else f"Cannot calculate: {exc}")
+            return Answer(question, lang, "calculate", text)
         answer = Answer(question, lang, "calculate", calculation_text(calc, request, lang), outputs=list(calc.outputs), calculations=[calc])
         answer.context["calc_request"] = request
         return answer
@@ -107,6 +114,16 @@ class Assistant:
         check = check_claim_question(question, self.retriever, self.notes_arithmetic)
         citations = claim_citations(question, check)
         return Answer(question, lang, "claim", claim_text_for(check, citations, lang), citations=citations, verdict=check.verdict)
+
+
+def missing_inputs_text(request, lang: str) -> str:
+    from calculators.registry import get
+
+    params = {p.name: p for p in get(request.calculator).parameters}
+    wanted = [f"{n} ({params[n].description}{', ' + params[n].unit if params[n].unit else ''})" for n in request.missing if n in params]
+    if lang == "zh":
+        return f"要用 `{request.calculator}` 计算，还需要：" + "；".join(wanted) + "。请在问题中给出这些数值。"
+    return f"To compute this with `{request.calculator}` I also need: " + "; ".join(wanted) + ". Please give them in the question."
 
 
 VERDICT_LABELS = {

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from app.answer_data import Citation
+from app.calc_intent import is_claim_question  # noqa: F401  (one definition of what a claim question is)
 from app.compose import best_quote
 from app.rerank import entities, entity_coverage
 from app.retrieve import Hit, Retriever
@@ -24,24 +25,7 @@ _FRAMING = re.compile(
     re.I,
 )
 _TRAILING = re.compile(r"(?:[,，]?\s*(?:is\s+(?:that|this|it)\s+)?(?:right|true|correct)\??|真的吗|对吗|是真的吗|是否属实|吗)?[?？!！。.\s]*$", re.I)
-_CLAIM_CUES = re.compile(
-    r"^\s*(?:is\s+it\s+(?:true|right|correct|accurate)|is\s+(?:the\s+)?claim|check\b|verify\b|do\s+(?:my\s+)?notes\s+(?:say|claim))|"
-    r"\b(?:is|are)\s+(?:that|this|it)\s+(?:right|true|correct)\b|\bright\?\s*$|\btrue\?\s*$|\bcorrect\?\s*$|"
-    r"真的|对吗|是否属实|是真的吗|核实|是不是真|难道",
-    re.I,
-)
 TOLERANCE = 0.02  # figures within 2% are the same figure (140万 vs 1.398M)
-
-
-def is_claim_question(question: str) -> bool:
-    """A question that asks whether something is true.
-
-    >>> is_claim_question("Is it true that ChatGPT needs 30,382 A100s?"), is_claim_question("GPT-3训练一次真的只要140万美元吗？")
-    (True, True)
-    >>> is_claim_question("How many A100s does ChatGPT need?")
-    False
-    """
-    return bool(_CLAIM_CUES.search(question))
 
 
 def claim_text(question: str) -> str:

@@ -55,6 +55,8 @@ EN_ZH: dict[str, tuple[str, ...]] = {
     "computing power": ("算力",),
     "flops": ("FLOPS", "算力"),
     "utilization": ("利用率",),
+    "mfu": ("FLOPS利用率", "利用率"),
+    "model flops utilization": ("FLOPS利用率",),
     "utilisation": ("利用率",),
     "throughput": ("吞吐量",),
     "bandwidth": ("带宽",),

@@ -352,6 +352,9 @@ class NgramEmbedder:
             v[hash(t[i:i + 3]) % 512] += 1
         return v
 
+    def passages(self, texts: list[str]) -> np.ndarray:
+        return np.array([self.query(t) for t in texts])
+
 
 def test_an_embedder_is_used_when_given_and_keeps_the_dev_answers():
     req = detect_calculation("How many racks are needed for 3,798 DGX A100 servers?", embedder=NgramEmbedder())
