@@ -52,7 +52,9 @@ class LLMSettings(BaseModel):
     base_url: str | None = Field(None, description="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1. None = offline answers only.")
     model: str = Field("local-model", description="Model name sent to the endpoint.")
     api_key: str | None = Field(None, description="API key (read from KBQA_LLM__API_KEY; never written to disk).")
-    timeout_s: float = Field(60.0, gt=0, description="Seconds before the offline answer is given instead.")
+    timeout_s: float = Field(60.0, gt=0, description="Seconds the whole LLM exchange may take (all tool rounds) before the offline answer is given instead.")
+    max_tool_rounds: int = Field(4, ge=0, le=20, description="Rounds of calculator calls the LLM may make before it must write its answer.")
+    extra_passages: int = Field(3, ge=0, le=20, description="Passages retrieved for the LLM beyond the offline answer's citations.")
 
 
 class Settings(BaseSettings):

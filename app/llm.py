@@ -1,0 +1,392 @@
+"""The optional LLM: any OpenAI-compatible endpoint writes the prose, calls the same
+calculators as tools, and has its answer checked.
+
+`llm_answer(question, history, offline, assistant)` takes the offline answer (already
+computed: its route, citations, calculations and verdict stay) and asks the model,
+through llama-index's `OpenAILike` function-calling API, to answer from numbered
+passages: the offline answer's citations, then a few more retrieved passages, numbered
+after them. The calculators are offered as tools whose schemas are the registry's own
+(`calculators.registry.tool_schema`); the model's tool calls run through
+`calculators.registry.run`, and a failing call goes back to the model as text
+(simonw/llm style) rather than raising. After `max_tool_rounds` rounds the model must
+answer without tools.
+
+The final answer is checked by `app.llm_check`: every figure must trace to a passage
+it cites or to a calculator result; untraced figures and citations whose passage lacks
+the figures next to them are marked in the text and listed in `Answer.notices`. If the
+endpoint fails (HTTP error, no connection, timeout, a reply that is not a chat
+completion, an empty answer), the offline answer is returned with a notice saying so.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app import llm_check
+from app.answer_data import Answer, Calculation, Citation, InputUsed, Output
+from app.compose import best_quote, render_citation_line
+from calculators import registry
+from calculators.formula import Result
+from calculators.units import parse_quantity
+from ingest.errors import KbqaError
+from ingest.settings import LLMSettings
+
+
+def _static_tiktoken_cache() -> None:
+    """Point tiktoken at the files llama-index ships, before anything imports tiktoken
+    (it would download them on first use; no network is assumed)."""
+    spec = importlib.util.find_spec("llama_index.core")
+    if spec is not None and spec.submodule_search_locations:
+        cache = Path(list(spec.submodule_search_locations)[0]) / "_static" / "tiktoken_cache"
+        os.environ.setdefault("TIKTOKEN_CACHE_DIR", str(cache))
+
+
+_static_tiktoken_cache()
+
+from llama_index.core.base.llms.types import ChatMessage, MessageRole  # noqa: E402
+from llama_index.core.tools import FunctionTool, ToolMetadata  # noqa: E402
+
+HISTORY_TURNS = 3  # earlier question/answer pairs sent along (follow-ups need them)
+PLACEHOLDER_API_KEY = "not-needed"  # local servers ignore the key; the client insists on one
+
+SYSTEM_PROMPT = """You answer questions about the user's own notes on the economics of large language models.
+Rules:
+- Answer in the language of the question ({language}).
+- Use only the numbered passages below and the calculator tools. Cite a passage as [n] right after the sentence or figure it supports.
+- Never do arithmetic yourself: call a calculator tool for every computed number, then quote its result. Pass numbers as plain numbers in the unit the tool asks for, or as strings such as "175B", "3000亿", "$2.03/hr".
+- Copy figures as written in a passage or a tool result (rounding to three significant figures is fine). Do not write any other number.
+- If the passages do not hold the answer, say so plainly; do not guess.
+- Do not list the sources at the end; they are added for you."""
+
+
+class LLMUnavailable(KbqaError):
+    """The language model did not give a usable answer; the offline answer stands."""
+
+    REASONS = {
+        "timeout": ("timeout after {timeout:g} s", "{timeout:g} 秒内没有回应"),
+        "http": ("HTTP {status}", "HTTP {status}"),
+        "connect": ("could not connect", "无法连接"),
+        "garbage": ("its reply was not a chat completion", "回复不是有效的对话结果"),
+        "empty": ("it sent an empty answer", "回复为空"),
+        "tools": ("it kept calling tools instead of answering", "它一直调用工具而没有作答"),
+    }
+
+    def __init__(self, url: str, reason: str, **details):
+        self.url = url
+        self.reason = reason
+        self.details = details
+        super().__init__(self.notice("en"))
+
+    def notice(self, lang: str) -> str:
+        zh = lang == "zh"
+        why = self.REASONS[self.reason][1 if zh else 0].format(**self.details)
+        if zh:
+            return f"语言模型 {self.url} 没有给出回答（{why}）；以下是离线回答。"
+        return f"The language model at {self.url} did not answer ({why}); this is the offline answer."
+
+
+# ---------------------------------------------------------------------------- tools
+
+@dataclass
+class ToolRun:
+    """One calculator call the model made: what it asked for and what came back."""
+
+    name: str
+    arguments: dict
+    result: Result | None = None
+    error: str | None = None
+
+    def __str__(self) -> str:
+        """What the model reads back: the results and derivation as JSON, or the error."""
+        if self.result is None:
+            return f"Error: {self.error}"
+        r = self.result
+        return json.dumps({
+            "calculator": r.calculator,
+            "results": [{"name": a.name, "value": _sig(a.value), "unit": a.unit} for a in r.outputs],
+            "inputs": [{"name": a.name, "value": _sig(a.value), "unit": a.unit, "source": a.source} for a in r.inputs],
+            "derivation": list(r.steps),
+            "notes": list(r.notes),
+        }, ensure_ascii=False)
+
+
+def _sig(x: float) -> float:
+    return float(f"{x:.6g}")
+
+
+def _argument(value):
+    """A tool argument as the registry takes it: a number, or text read by the units parser."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise TypeError(f"expected a number or a string such as '175B', got {json.dumps(value)}")
+    return parse_quantity(value) if isinstance(value, str) else float(value)
+
+
+def run_tool(name: str, arguments: dict) -> ToolRun:
+    """Run one calculator for the model. Any failure is reported back to it as text:
+    a model recovers from "tokens is required" better than from a dropped connection."""
+    run = ToolRun(name, dict(arguments))
+    try:
+        inputs = dict(arguments)
+        solve = inputs.pop("solve", None)
+        values = {key: _argument(value) for key, value in inputs.items()}
+        run.result = registry.run(name, solve=solve, **values)
+    except Exception as exc:  # noqa: BLE001 - the model reads the error and may retry
+        run.error = str(exc) or type(exc).__name__
+    return run
+
+
+@dataclass
+class RegistryToolMetadata(ToolMetadata):
+    """A tool description whose JSON schema is the calculator registry's (never rewritten)."""
+
+    def get_parameters_dict(self) -> dict:
+        return registry.tool_schema(self.name)["function"]["parameters"]
+
+
+def calculator_tools() -> list[FunctionTool]:
+    """Every registry calculator as a llama-index tool that runs `run_tool`."""
+    tools = []
+    for name in registry.CALCULATORS:
+        description = registry.tool_schema(name)["function"]["description"]
+        tools.append(FunctionTool(fn=_tool_function(name), metadata=RegistryToolMetadata(description=description, name=name, fn_schema=None)))
+    return tools
+
+
+def _tool_function(name: str):
+    def call(**arguments) -> ToolRun:
+        return run_tool(name, arguments)
+
+    call.__name__ = name
+    return call
+
+
+# ------------------------------------------------------------------------- the model
+
+def make_llm(settings: LLMSettings):
+    """The OpenAI-compatible client, configured explicitly (never llama-index's global Settings)."""
+    from llama_index.llms.openai_like import OpenAILike
+
+    return OpenAILike(
+        model=settings.model,
+        api_base=settings.base_url,
+        api_key=settings.api_key or PLACEHOLDER_API_KEY,
+        is_chat_model=True,
+        is_function_calling_model=True,
+        timeout=settings.timeout_s,
+        max_retries=0,  # a retry would double the wait before the offline answer
+        temperature=0.0,
+    )
+
+
+def gather_passages(question: str, offline: Answer, assistant) -> list[Citation]:
+    """The offline answer's citations, keeping their numbers, then up to
+    `extra_passages` more retrieved passages numbered after them."""
+    passages = list(offline.citations)
+    seen = {(c.file, tuple(c.lines)) for c in passages}
+    n = max((c.n for c in passages), default=0)
+    budget = assistant.settings.llm.extra_passages
+    if budget:
+        for hit in assistant.retriever.search(question, k=assistant.settings.retrieval.k + len(passages)):
+            c = hit.chunk
+            if (c.file, c.lines) in seen:
+                continue
+            n += 1
+            seen.add((c.file, c.lines))
+            passages.append(Citation(n, c.file, c.heading, c.lines, best_quote(question, c.text), c.text, round(float(hit.score), 4)))
+            if n - len(offline.citations) >= budget:
+                break
+    return passages
+
+
+def _passage_block(c: Citation) -> str:
+    where = c.file + (f" › {c.heading}" if c.heading else "") + f", lines {c.lines[0]}–{c.lines[1]}"
+    return f"[{c.n}] ({where})\n{c.passage}"
+
+
+def _calculation_block(calc: Calculation) -> str:
+    lines = [f"{calc.calculator}: {calc.title}", "inputs:"]
+    lines += [f"  {i.name} = {i.value:g} {i.unit} ({i.source})" for i in calc.inputs]
+    lines += [f"  {s}" for s in calc.steps]
+    lines += ["results:"] + [f"  {o.name} = {o.value:g} {o.unit}" for o in calc.outputs]
+    lines += [f"note: {note}" for note in calc.notes]
+    return "\n".join(lines)
+
+
+def history_messages(history: list | None) -> list[ChatMessage]:
+    """Earlier turns: Answers (the CLI, the Python API) or chat dicts (the UI)."""
+    out: list[ChatMessage] = []
+    for item in history or []:
+        if isinstance(item, Answer):
+            out += [ChatMessage(role=MessageRole.USER, content=item.question), ChatMessage(role=MessageRole.ASSISTANT, content=item.answer)]
+        elif isinstance(item, dict) and item.get("role") in ("user", "assistant") and isinstance(item.get("content"), str):
+            out.append(ChatMessage(role=MessageRole(item["role"]), content=item["content"]))
+    return out[-2 * HISTORY_TURNS:]
+
+
+def build_messages(question: str, history: list | None, offline: Answer, passages: list[Citation]) -> list[ChatMessage]:
+    language = "Chinese" if offline.language == "zh" else "English"
+    parts = ["Passages from the notes:", ""]
+    parts += [_passage_block(c) + "\n" for c in passages] or ["(none)"]
+    for calc in offline.calculations:
+        parts += ["Calculation already made by the verified calculator (quote its numbers; call a tool to change an input):", _calculation_block(calc), ""]
+    route = offline.route + (f", verdict: {offline.verdict}" if offline.verdict else "")
+    parts += [f"The offline assistant's answer ({route}), built from the same passages and calculators:", offline.answer, ""]
+    parts += [f"Question: {question}"]
+    return [
+        ChatMessage(role=MessageRole.SYSTEM, content=SYSTEM_PROMPT.format(language=language)),
+        *history_messages(history),
+        ChatMessage(role=MessageRole.USER, content="\n".join(parts)),
+    ]
+
+
+@dataclass
+class Conversation:
+    text: str
+    runs: list[ToolRun] = field(default_factory=list)
+
+
+def converse(llm, messages: list[ChatMessage], tools: list[FunctionTool], settings: LLMSettings) -> Conversation:
+    """Chat until the model answers in text: tool rounds, then (after the last round) no tools.
+
+    Every request gets what is left of `timeout_s`, so the whole exchange is bounded.
+    Raises LLMUnavailable.
+    """
+    deadline = time.monotonic() + settings.timeout_s
+    by_name = {t.metadata.name: t for t in tools}
+    runs: list[ToolRun] = []
+    for round_ in range(settings.max_tool_rounds + 1):
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise LLMUnavailable(settings.base_url, "timeout", timeout=settings.timeout_s)
+        with_tools = round_ < settings.max_tool_rounds
+        response = _ask(llm, messages, tools if with_tools else None, remaining, settings)
+        calls = llm.get_tool_calls_from_response(response, error_on_no_tool_call=False) if with_tools else []
+        if not calls:
+            text = response.message.content
+            if not isinstance(text, str) or not text.strip():
+                raise LLMUnavailable(settings.base_url, "tools" if _has_tool_calls(response) else "empty")
+            return Conversation(text.strip(), runs)
+        messages.append(response.message)
+        for call in calls:
+            tool = by_name.get(call.tool_name)
+            run = tool.call(**call.tool_kwargs).raw_output if tool else run_tool(call.tool_name, call.tool_kwargs)
+            runs.append(run)
+            messages.append(ChatMessage(role=MessageRole.TOOL, content=str(run), additional_kwargs={"tool_call_id": call.tool_id, "name": call.tool_name}))
+    raise LLMUnavailable(settings.base_url, "tools")
+
+
+def _has_tool_calls(response) -> bool:
+    return bool(response.message.additional_kwargs.get("tool_calls"))
+
+
+def _ask(llm, messages, tools, timeout: float, settings: LLMSettings):
+    """One request. Anything that goes wrong on the endpoint's side becomes LLMUnavailable:
+    the optional model must never cost the user the offline answer."""
+    import httpx
+    import openai
+
+    try:
+        if tools:
+            return llm.chat_with_tools(tools, chat_history=messages, allow_parallel_tool_calls=True, timeout=timeout)
+        return llm.chat(messages, timeout=timeout)
+    except (openai.APITimeoutError, httpx.TimeoutException) as exc:
+        raise LLMUnavailable(settings.base_url, "timeout", timeout=settings.timeout_s) from exc
+    except openai.APIStatusError as exc:
+        raise LLMUnavailable(settings.base_url, "http", status=exc.status_code) from exc
+    except (openai.APIConnectionError, httpx.HTTPError) as exc:
+        raise LLMUnavailable(settings.base_url, "connect") from exc
+    except Exception as exc:  # noqa: BLE001 - a malformed reply surfaces as any parse error
+        raise LLMUnavailable(settings.base_url, "garbage") from exc
+
+
+# ------------------------------------------------------------------------ the answer
+
+def trace_sources(question: str, offline: Answer, runs: list[ToolRun]) -> list[llm_check.Source]:
+    """Everything but the passages a figure may come from: calculator results (outputs and
+    defaulted inputs, not the inputs the model chose), the offline calculation and the
+    offline answer's own lines (recomputations; not its quotes, which must be cited),
+    and the question."""
+    sources = [llm_check.text_source("question", question)]
+    for run in runs:
+        if run.result is not None:
+            amounts = run.result.outputs + tuple(a for a in run.result.inputs if a.source not in ("given", ""))
+            sources.append(llm_check.Source(f"tool {run.name}", tuple(f for a in amounts for f in llm_check.amount_figures(a.name, a.value, a.unit))))
+    for calc in offline.calculations:
+        amounts = [(o.name, o.value, o.unit) for o in calc.outputs] + [(i.name, i.value, i.unit) for i in calc.inputs]
+        sources.append(llm_check.Source(f"calculation {calc.calculator}", tuple(f for a in amounts for f in llm_check.amount_figures(*a))))
+    own = "\n".join(line for line in offline.answer.splitlines() if not line.lstrip().startswith(">") and not llm_check.CITATION_RE.match(line.strip()))
+    sources.append(llm_check.text_source("offline answer", own))
+    return sources
+
+
+def tool_input_notices(runs: list[ToolRun], passages: list[Citation], sources: list[llm_check.Source], lang: str) -> list[str]:
+    """Inputs the model chose for a calculator that appear in no passage, the question, or an earlier result."""
+    known = llm_check.passage_sources({c.n: c.passage for c in passages}) + sources
+    out = []
+    for run in runs:
+        if run.result is None:
+            continue
+        for name, value in run.arguments.items():
+            try:
+                q = _argument(value)
+            except Exception:  # noqa: BLE001 - it ran, so it parsed; nothing to say
+                continue
+            figure = llm_check.Figure(0, 0, q if isinstance(q, float) else q.value, "" if isinstance(q, float) else q.unit, str(value))
+            if not any(llm_check.same_figure(figure, g) for s in known for g in s.figures):
+                out.append(f"⚠ 计算器 {run.name} 的输入 {name} = {value} 在问题和段落中都找不到" if lang == "zh"
+                           else f"⚠ {run.name} was called with {name} = {value}, which is in neither the question nor the passages")
+    return out
+
+
+def tool_calculation(run: ToolRun, lang: str) -> Calculation:
+    from app.calc_intent import json_unit
+
+    calc, r = registry.get(run.name), run.result
+    inputs = tuple(InputUsed(a.name, a.value, a.unit, "language model" if a.source == "given" else a.source) for a in r.inputs if a.source != "solved")
+    outputs = tuple(Output(a.name, a.value, json_unit(a.unit)) for a in r.outputs)
+    return Calculation(calc.name, calc.title_zh if lang == "zh" else calc.summary, inputs, r.formula, r.steps, outputs, r.notes, r.latex)
+
+
+def sources_text(citations: list[Citation], lang: str) -> str:
+    return "\n".join(["来源：" if lang == "zh" else "Sources:"] + [render_citation_line(c, lang) for c in citations])
+
+
+def with_notice(offline: Answer, notice: str) -> Answer:
+    answer = Answer(offline.question, offline.language, offline.route, offline.answer, list(offline.citations), list(offline.outputs),
+                    list(offline.calculations), offline.verdict, [*offline.notices, notice], list(offline.routes), dict(offline.context))
+    return answer
+
+
+def llm_answer(question: str, history: list | None, offline: Answer, assistant) -> Answer:
+    """The LLM's answer, checked; the offline answer with a notice when the model fails."""
+    settings = assistant.settings.llm
+    lang = offline.language
+    passages = gather_passages(question, offline, assistant)
+    try:
+        conversation = converse(make_llm(settings), build_messages(question, history, offline, passages), calculator_tools(), settings)
+    except LLMUnavailable as exc:
+        return with_notice(offline, exc.notice(lang))
+
+    sources = trace_sources(question, offline, conversation.runs)
+    check = llm_check.check_answer(conversation.text, {c.n: c.passage for c in passages}, sources)
+    offline_ns = {c.n for c in offline.citations}
+    citations = list(offline.citations) + [c for c in passages if c.n in check.cited and c.n not in offline_ns]
+    cited = [c for c in citations if c.n in check.cited]
+    text = llm_check.mark(conversation.text, check, lang)
+    if cited:
+        text += "\n\n" + sources_text(cited, lang)
+
+    done = [run for run in conversation.runs if run.result is not None]
+    calculations = list(offline.calculations) + [tool_calculation(run, lang) for run in done]
+    outputs = list(offline.outputs)
+    for calc in calculations[len(offline.calculations):]:
+        outputs += [o for o in calc.outputs if o not in outputs]
+    notices = [*offline.notices, *llm_check.notices(check, lang), *tool_input_notices(done, passages, sources, lang)]
+    context = dict(offline.context)
+    context["llm_tool_runs"] = conversation.runs
+    return Answer(question, lang, offline.route, text, citations, outputs, calculations, offline.verdict, notices, list(offline.routes), context)

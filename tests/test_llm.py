@@ -1,0 +1,291 @@
+"""The optional LLM path, against a scripted OpenAI-compatible server on 127.0.0.1:
+the real client (llama-index OpenAILike -> openai -> httpx) and a real Assistant over a
+small notes folder. The server is the only stand-in (tests/scripted_llm.py)."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from app.answer import Assistant, respond
+from app.llm import gather_passages, run_tool
+from app.llm_check import Figure, check_answer, figures_in, mark, notices, same_figure
+from app.retrieve import Retriever
+from calculators import registry
+from ingest.index import build_index, load_index
+from ingest.settings import Settings
+from scripted_llm import Raw, ScriptedLLM, Slow, Status, text_reply, tool_call_reply
+
+COST_QUESTION = "How much did it cost to train GPT-3 with 175B parameters on 300B tokens?"
+RACK_QUESTION = "How many servers fit in a standard rack, and how much power does a rack draw?"
+
+
+@pytest.fixture
+def assistant(small_kb, embedders):
+    settings = Settings(kb=small_kb)
+    build_index(settings, embedders=embedders)
+    return Assistant(settings=settings, retriever=Retriever(load_index(settings), settings, embedders=embedders), embedders=embedders)
+
+
+def configure(assistant: Assistant, server: ScriptedLLM, **llm) -> Assistant:
+    assistant.settings.llm.base_url = server.url
+    assistant.settings.llm.timeout_s = llm.pop("timeout_s", 10.0)
+    for key, value in llm.items():
+        setattr(assistant.settings.llm, key, value)
+    return assistant
+
+
+def passage_number(assistant: Assistant, question: str, needle: str) -> int:
+    """The [n] the model is given for the passage containing `needle` (the numbering is deterministic)."""
+    passages = gather_passages(question, assistant.answer(question), assistant)
+    return next(c.n for c in passages if needle in c.passage)
+
+
+def tool_messages(request: dict) -> list[dict]:
+    return [m for m in request["messages"] if m["role"] == "tool"]
+
+
+# ------------------------------------------------------------------ a well-behaved run
+
+def test_well_behaved_run_calls_the_calculator_and_cites_a_passage(assistant):
+    n = passage_number(assistant, COST_QUESTION, "3.14e23")
+    final = (f"Training GPT-3 took 3.14e23 FLOPs [{n}]. With the training_cost calculator (TPU v4 at 46.2% MFU and "
+             f"$2.03 per chip-hour), 175B parameters on 300B tokens cost about $1.40 million (688,705 chip-hours).")
+    script = [tool_call_reply("training_cost", arguments={"params": "175B", "tokens": 3e11}), text_reply(final)]
+    with ScriptedLLM(script) as server:
+        answer = respond(configure(assistant, server), COST_QUESTION)
+
+    assert answer.notices == []
+    assert answer.answer.startswith(final)
+    assert "⚠" not in answer.answer
+    assert answer.answer.endswith(f"Sources:\n[{n}] en.md › Training, lines 3–3")
+    assert [c.n for c in answer.citations if c.n == n] == [n]
+    assert answer.route == "calculate"  # the offline route stays
+    cost = [o for o in answer.outputs if o.name == "cost"]
+    assert cost and all(o.value == pytest.approx(1_398_072, rel=1e-6) and o.unit == "USD" for o in cost)
+    assert answer.calculations[-1].calculator == "training_cost"
+    assert answer.calculations[-1].inputs[0].source == "language model"
+
+
+def test_the_tools_sent_are_the_registry_schemas(assistant):
+    with ScriptedLLM([text_reply("The notes do not say.")]) as server:
+        respond(configure(assistant, server), COST_QUESTION)
+    sent = server.requests[0]["tools"]
+    for tool in sent:  # what llama-index adds for function-calling models
+        assert tool["function"].pop("strict") is False
+        assert tool["function"]["parameters"].pop("additionalProperties") is False
+    assert sent == registry.tool_schemas()
+
+
+def test_tool_results_go_back_to_the_model(assistant):
+    script = [tool_call_reply("training_cost", arguments={"params": 175e9, "tokens": "3000亿token"}), text_reply("About $1.40 million.")]
+    with ScriptedLLM(script) as server:
+        respond(configure(assistant, server), COST_QUESTION)
+    second = server.requests[1]
+    assistant_turn = [m for m in second["messages"] if m["role"] == "assistant"][-1]
+    assert assistant_turn["tool_calls"][0]["function"]["name"] == "training_cost"
+    [tool] = tool_messages(second)
+    assert tool["tool_call_id"] == "call_0"
+    result = json.loads(tool["content"])
+    assert {r["name"]: r["value"] for r in result["results"]}["cost"] == pytest.approx(1_398_072, rel=1e-5)
+    assert result["derivation"][0] == "flops = 6 × params × tokens"
+
+
+def test_a_tool_error_goes_back_to_the_model_as_text(assistant):
+    script = [tool_call_reply("training_cost", arguments={"params": "lots", "tokens": 3e11}),
+              tool_call_reply("no_such_calculator", arguments={}),
+              text_reply("The notes do not say.")]
+    with ScriptedLLM(script) as server:
+        answer = respond(configure(assistant, server), COST_QUESTION)
+    assert tool_messages(server.requests[1])[0]["content"] == (
+        "Error: cannot read 'lots' as a quantity: no number found; expected something like 1750亿, 175B, $2.03/hr or 46.2%")
+    assert tool_messages(server.requests[2])[-1]["content"].startswith("Error: ")
+    assert "no_such_calculator" in tool_messages(server.requests[2])[-1]["content"]
+    assert answer.answer.startswith("The notes do not say.")
+    assert answer.notices == []
+
+
+def test_run_tool_reads_strings_with_the_units_parser():
+    run = run_tool("training_compute", {"params": "1750亿", "tokens": "300B"})
+    assert run.error is None and run.result["flops"] == pytest.approx(3.15e23)
+    assert run_tool("training_compute", {"params": True, "tokens": 1}).error.startswith("expected a number")
+
+
+def test_after_the_last_tool_round_the_model_must_answer_without_tools(assistant):
+    script = [tool_call_reply("training_compute", arguments={"params": 1.75e11, "tokens": 3e11}), text_reply("3.15e23 FLOPs.")]
+    with ScriptedLLM(script) as server:
+        answer = respond(configure(assistant, server, max_tool_rounds=1), COST_QUESTION)
+    assert "tools" in server.requests[0] and "tools" not in server.requests[1]
+    assert answer.answer.startswith("3.15e23 FLOPs.")
+    assert answer.notices == []
+
+
+def test_the_api_key_is_sent_and_a_placeholder_when_none(assistant):
+    with ScriptedLLM([text_reply("No."), text_reply("No.")]) as server:
+        respond(configure(assistant, server), COST_QUESTION)
+        respond(configure(assistant, server, api_key="sk-test"), COST_QUESTION)
+    assert [h["authorization"] for h in server.headers] == ["Bearer not-needed", "Bearer sk-test"]
+
+
+# ------------------------------------------------------------------ checked answers
+
+def test_an_invented_number_is_flagged(assistant):
+    n = passage_number(assistant, COST_QUESTION, "3.14e23")
+    final = f"Training GPT-3 took 3.14e23 FLOPs [{n}] and cost $3.2M."
+    with ScriptedLLM([text_reply(final)]) as server:
+        answer = respond(configure(assistant, server), COST_QUESTION)
+    assert answer.notices == ["⚠ untraced: $3.2M is in no cited passage and no calculator result"]
+    assert answer.answer.startswith(f"Training GPT-3 took 3.14e23 FLOPs [{n}] and cost $3.2M (⚠ untraced).")
+
+
+def test_a_citation_of_the_wrong_passage_is_flagged(assistant):
+    right = passage_number(assistant, RACK_QUESTION, "45.5kW")
+    wrong = passage_number(assistant, RACK_QUESTION, "3.14e23")
+    final = f"A standard rack holds about 7 servers and draws 45.5 kW [{wrong}]."
+    with ScriptedLLM([text_reply(final)]) as server:
+        answer = respond(configure(assistant, server), RACK_QUESTION)
+    assert answer.notices == [
+        f"⚠ wrong citation: [{wrong}] is cited for 7 servers, 45.5 kW, but passage [{wrong}] does not contain them (found in [{right}])"]
+    assert answer.answer.startswith(final[:-1] + f" (⚠ passage {wrong} does not contain 7 servers, 45.5 kW).")
+
+
+def test_a_figure_from_a_passage_the_answer_does_not_cite_is_untraced(assistant):
+    where = passage_number(assistant, RACK_QUESTION, "45.5kW")
+    with ScriptedLLM([text_reply("A rack draws 45.5 kW.")]) as server:
+        answer = respond(configure(assistant, server), RACK_QUESTION)
+    assert answer.notices == [
+        f"⚠ untraced: 45.5 kW is in no cited passage and no calculator result (it is in passage [{where}], which the answer does not cite)"]
+
+
+def test_a_chinese_answer_is_checked_in_chinese(assistant):
+    question = "一个标准机柜能放几台服务器？每个机柜的功率是多少？"
+    n = passage_number(assistant, question, "45.5kW")
+    final = f"一个标准机柜可放下约7台服务器，每个机柜的功率约为45.5kW。[{n}] 电费约为每天4.7万美元。"
+    with ScriptedLLM([text_reply(final)]) as server:
+        answer = respond(configure(assistant, server), question)
+    assert answer.notices == ["⚠ 无出处：4.7万美元 既不在所引段落中，也不是计算器的结果"]
+    assert "电费约为每天4.7万美元（⚠ 无出处）。" in answer.answer
+    assert f"\n\n来源：\n[{n}] zh.txt" in answer.answer
+
+
+def test_a_citation_with_no_such_passage_is_flagged(assistant):
+    with ScriptedLLM([text_reply("Training took 3.14e23 FLOPs [42].")]) as server:
+        answer = respond(configure(assistant, server), COST_QUESTION)
+    assert "⚠ wrong citation: [42] is cited, but there is no passage [42]" in answer.notices
+    assert "[42] (⚠ there is no passage 42)" in answer.answer
+
+
+def test_an_input_the_model_made_up_is_flagged(assistant):
+    script = [tool_call_reply("training_compute", arguments={"params": 2e12, "tokens": 3e11}), text_reply("That is 3.6e24 FLOPs.")]
+    with ScriptedLLM(script) as server:
+        answer = respond(configure(assistant, server), COST_QUESTION)
+    assert answer.notices == ["⚠ training_compute was called with params = 2000000000000.0, which is in neither the question nor the passages"]
+
+
+# ------------------------------------------------------------------ failing endpoints
+
+def test_a_timeout_gives_the_offline_answer_with_a_notice(assistant):
+    offline = assistant.answer(COST_QUESTION)
+    with ScriptedLLM([Slow(3.0, text_reply("too late"))]) as server:
+        start = time.monotonic()
+        answer = respond(configure(assistant, server, timeout_s=0.5), COST_QUESTION)
+        elapsed = time.monotonic() - start
+    assert answer.notices == [f"The language model at {server.url} did not answer (timeout after 0.5 s); this is the offline answer."]
+    assert answer.answer == offline.answer and answer.outputs == offline.outputs and answer.route == offline.route
+    assert elapsed < 2.5
+    assert len(server.requests) == 1  # max_retries=0: no second attempt
+
+
+def test_an_http_500_gives_the_offline_answer_with_a_notice(assistant):
+    offline = assistant.answer(COST_QUESTION)
+    with ScriptedLLM([Status(500)]) as server:
+        answer = respond(configure(assistant, server), COST_QUESTION)
+    assert answer.notices == [f"The language model at {server.url} did not answer (HTTP 500); this is the offline answer."]
+    assert answer.answer == offline.answer
+    assert len(server.requests) == 1
+
+
+@pytest.mark.parametrize("reply, reason", [
+    (Raw("this is not json"), "its reply was not a chat completion"),
+    (Raw('{"choices": "nope"}'), "its reply was not a chat completion"),
+    (text_reply("   "), "it sent an empty answer"),
+])
+def test_garbage_gives_the_offline_answer_with_a_notice(assistant, reply, reason):
+    with ScriptedLLM([reply]) as server:
+        answer = respond(configure(assistant, server), COST_QUESTION)
+    assert answer.notices == [f"The language model at {server.url} did not answer ({reason}); this is the offline answer."]
+
+
+def test_no_server_gives_the_offline_answer_with_a_notice(assistant):
+    with ScriptedLLM([]) as server:
+        url = server.url
+    assistant.settings.llm.base_url = url
+    answer = respond(assistant, COST_QUESTION)
+    assert answer.notices == [f"The language model at {url} did not answer (could not connect); this is the offline answer."]
+
+
+def test_a_chinese_question_gets_the_notice_in_chinese(assistant):
+    with ScriptedLLM([Status(503)]) as server:
+        answer = respond(configure(assistant, server), "一个标准机柜能放几台服务器？")
+    assert answer.notices == [f"语言模型 {server.url} 没有给出回答（HTTP 503）；以下是离线回答。"]
+
+
+# ------------------------------------------------------------------ passages
+
+def test_passages_keep_the_offline_numbers_and_extras_follow(assistant):
+    question = "How much power does a rack draw?"
+    offline = assistant.answer(question)
+    passages = gather_passages(question, offline, assistant)
+    assert passages[: len(offline.citations)] == offline.citations
+    assert [c.n for c in passages] == list(range(1, len(passages) + 1))
+    assert len({(c.file, c.lines) for c in passages}) == len(passages)
+    assert len(passages) - len(offline.citations) <= assistant.settings.llm.extra_passages
+
+
+def test_history_is_sent_along(assistant):
+    first = assistant.answer(COST_QUESTION)
+    with ScriptedLLM([text_reply("No.")]) as server:
+        respond(configure(assistant, server), "And with 70B parameters?", history=[first])
+    roles = [m["role"] for m in server.requests[0]["messages"]]
+    assert roles == ["system", "user", "assistant", "user"]
+    assert server.requests[0]["messages"][1]["content"] == COST_QUESTION
+
+
+# ------------------------------------------------------------------ the number check
+
+def fig(text: str) -> Figure:
+    [f] = figures_in(text, keep_all=True)
+    return f
+
+
+@pytest.mark.parametrize("a, b", [
+    ("140万美元", "$1.4 million"), ("140万美元", "1,400,000"), ("$1.4M", "US$1.4 million"), ("$1.40 million", "1398072"),
+    ("46.2%", "0.462"), ("46.2%", "46.2"), ("1750亿参数", "175B"), ("350ms", "0.35 s"), ("3.5 TB", "3.5e12"),
+    ("$0.0035 per 1000 tokens", "0.0035美元/1000个token"), ("3.15e23 FLOPs", "315,000,000,000,000,000,000,000"),
+])
+def test_figures_match_after_normalisation(a, b):
+    assert same_figure(fig(a), fig(b))
+
+
+@pytest.mark.parametrize("a, b", [("$1.4M", "140万元"), ("$1.4M", "$1.5M"), ("$1.4M", "1.4"), ("7 racks", "7台服务器")])
+def test_different_figures_do_not_match(a, b):
+    assert not same_figure(fig(a), fig(b))
+
+
+def test_what_is_not_a_figure():
+    text = "1. In 2020年 GPT-3 ran on A100s and TPU v4 [3].\n2) Llama 2 has 3 sizes; 2023 saw 7台服务器 and 11 racks."
+    assert [f.text for f in figures_in(text)] == ["7台服务器", "11 racks"]
+
+
+def test_markers_that_open_a_sentence_belong_to_the_one_before():
+    check = check_answer("每个机柜的功率约为45.5kW。[2]训练用了3.14e23 FLOPs。[1]", {1: "GPT-3 took 3.14e23 FLOPs.", 2: "功率约为45.5kW。"}, [])
+    assert check.ok
+
+
+def test_marks_do_not_shift_each_other():
+    text = "It cost $3.2M and $4.1M [1]."
+    check = check_answer(text, {1: "nothing here"}, [])
+    assert mark(text, check, "en") == "It cost $3.2M (⚠ untraced) and $4.1M (⚠ untraced) [1]."
+    assert len(notices(check, "en")) == 2
