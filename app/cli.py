@@ -19,6 +19,7 @@ COMMANDS = {
     "calc": "app.cli_calc:calc",
     "claims": "app.cli_claims:claims",
     "ask": "app.cli_ask:ask",
+    "serve": "app.cli_serve:serve",
 }
 
 

@@ -1,0 +1,403 @@
+"""The Gradio app: Chat, Calculators, Claims, Notes. The only module that imports gradio.
+
+Thin over the library: answers come from `app.answer.respond`, forms from the
+calculator registry, the claims table from `calculators.claims`, ingest status from
+the index manifest. Rendering (and escaping) lives in `app.ui_render`; the service
+(the assistant behind a lock, background index build, uploads) in `app.ui_service`.
+
+No outbound network: analytics are off before gradio is imported, there is no share
+link, the theme uses system fonts.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+
+import html  # noqa: E402
+import logging  # noqa: E402
+import time  # noqa: E402
+
+import gradio as gr  # noqa: E402
+
+from app.answer import QuestionError, check_question  # noqa: E402
+from app.retrieve import detect_language  # noqa: E402
+from app.ui_calc import calculator_choices, cost_vs_mfu, cost_vs_params, default_text, error_box, form_intro, gpus_vs_users, run_form  # noqa: E402
+from app.ui_notes import UploadError, notes_status, notes_status_html, read_note_text  # noqa: E402
+from app.ui_render import answer_html, claim_badge, error_html, esc, partial_html, question_html, status_html  # noqa: E402
+from app.ui_service import Service  # noqa: E402
+from app.ui_style import CSS, MONO, SANS  # noqa: E402
+from app.ui_text import EXAMPLES, LANGUAGES, VIEW_LABELS, lang_of, t  # noqa: E402
+from calculators.errors import CalculatorError  # noqa: E402
+from calculators.registry import CALCULATORS  # noqa: E402
+
+log = logging.getLogger("kbqa.ui")
+
+MAX_HISTORY = 20  # previous answers kept for follow-ups
+STREAM_STEPS = 4  # partial renders before the full answer
+STREAM_PAUSE_S = 0.03
+
+
+def theme() -> gr.themes.Theme:
+    return gr.themes.Default(primary_hue="indigo", font=SANS, font_mono=MONO)
+
+
+# --- chat -----------------------------------------------------------------------------------------
+
+
+def _user(text: str) -> dict:
+    return {"role": "user", "content": question_html(text)}
+
+
+def _bot(content: str) -> dict:
+    return {"role": "assistant", "content": content}
+
+
+def make_chat(service: Service):
+    def chat(message, messages, history, lang_choice):
+        """Answer `message`, streaming: a status line, then the text, then the full answer."""
+        messages = list(messages or [])
+        history = list(history or [])
+        message = message if isinstance(message, str) else ""
+        lang = detect_language(message) if message.strip() else lang_of(lang_choice)
+        try:
+            check_question(message)
+        except QuestionError as exc:
+            messages += [_user(message), _bot(error_html(str(exc), lang, refused=True))]
+            yield messages, history, ""
+            return
+        messages += [_user(message), _bot(status_html(t("thinking", lang)))]
+        yield messages, history, ""
+        while not service.ready.wait(1.0):  # first run: the index is still being built
+            messages[-1] = _bot(status_html(f"{t('waiting_index', lang)} {_stage_text(service)}"))
+            yield messages, history, ""
+        try:
+            answer = service.ask(message, history)
+        except QuestionError as exc:
+            messages[-1] = _bot(error_html(str(exc), lang, refused=True))
+            yield messages, history, ""
+            return
+        except Exception as exc:  # never kill the server: the error becomes a message
+            log.exception("answering %r failed", message[:200])
+            messages[-1] = _bot(error_html(f"{type(exc).__name__}: {exc}", lang))
+            yield messages, history, ""
+            return
+        size = len(answer.answer)
+        for step in range(1, STREAM_STEPS + 1):
+            messages[-1] = _bot(partial_html(answer, size * step // (STREAM_STEPS + 1)))
+            yield messages, history, ""
+            time.sleep(STREAM_PAUSE_S)
+        messages[-1] = _bot(answer_html(answer))
+        history = (history + [answer])[-MAX_HISTORY:]
+        yield messages, history, ""
+
+    return chat
+
+
+def _stage_text(service: Service) -> str:
+    stage, done, total = service.stage
+    return f"({stage} {done}/{total})" if total else f"({stage})"
+
+
+def status_line(service: Service, lang: str) -> str:
+    if not service.ready.is_set():
+        return status_html(f"{t('status_building', lang)} {_stage_text(service)}…")
+    if service.error:
+        return error_html(t("status_failed", lang).format(error=service.error), lang)
+    files, chunks = service.chunk_count()
+    return f'<div class="kbqa-status">✓ {esc(t("status_ready", lang).format(files=files, chunks=chunks))}</div>'
+
+
+# --- claims ---------------------------------------------------------------------------------------
+
+
+def claims_html(service: Service, view: str, lang: str) -> str:
+    if not service.ready.is_set():
+        return status_html(t("status_building", lang))
+    try:
+        claims = service.claims()
+    except Exception as exc:
+        return error_html(f"{type(exc).__name__}: {exc}", lang)
+    keep = {"wrong": lambda c: c.holds is False, "right": lambda c: c.holds is True, "unchecked": lambda c: c.holds is None}
+    shown = [c for c in claims if keep.get(view, lambda c: True)(c)]
+    zh = lang == "zh"
+    head = ("核查", "笔记中的算式", "重算结果", "说明", "出处") if zh else ("verdict", "arithmetic in the notes", "recomputed", "why", "source")
+    counts = (f"共 {len(claims)} 处算式：{sum(c.holds is True for c in claims)} 处正确，{sum(c.holds is False for c in claims)} 处有误，"
+              f"{sum(c.holds is None for c in claims)} 处无法核查" if zh else
+              f"{len(claims)} pieces of arithmetic: {sum(c.holds is True for c in claims)} hold, "
+              f"{sum(c.holds is False for c in claims)} wrong, {sum(c.holds is None for c in claims)} cannot be checked")
+    lines_cache: dict[str, list[str]] = {}
+    rows = []
+    for c in shown:
+        if c.file not in lines_cache:
+            try:
+                lines_cache[c.file] = read_note_text(service.settings, c.file).split("\n")
+            except Exception:
+                lines_cache[c.file] = []
+        rows.append(
+            f"<tr><td>{claim_badge(c.holds, lang)}</td><td><code>{esc(c.text)}</code></td>"
+            f'<td class="kbqa-num">{esc(_fmt_value(c.recomputed, c.unit))}</td><td>{esc(c.note)}</td>'
+            f"<td>{_claim_source(c, lines_cache[c.file])}</td></tr>")
+    return (f'<div class="kbqa-claims"><p>{esc(counts)}</p><table class="kbqa-table"><thead><tr>'
+            + "".join(f"<th>{h}</th>" for h in head) + f'</tr></thead><tbody>{"".join(rows)}</tbody></table></div>')
+
+
+def _fmt_value(value, unit: str) -> str:
+    from app.calc_text import fmt
+
+    return "" if value is None else f"{fmt(value)} {unit}".strip()
+
+
+def _claim_source(c, lines: list[str]) -> str:
+    """file:line that opens to the line in its note (two lines either side)."""
+    lo, hi = max(1, c.line - 2), min(len(lines), c.line + 2)
+    context = []
+    for n in range(lo, hi + 1):
+        text = esc(lines[n - 1])
+        context.append(f"<mark>{n}: {text}</mark>" if n == c.line else f"{n}: {text}")
+    return (f'<details class="kbqa-claim-src"><summary><code>{esc(c.file)}:{c.line}</code></summary>'
+            f'<pre>{"<br>".join(context)}</pre></details>')
+
+
+def check_arithmetic(text: str, lang_choice: str) -> str:
+    from calculators.claims import check_text
+
+    lang = lang_of(lang_choice)
+    text = (text or "").strip()
+    if not text:
+        return error_box("type a piece of arithmetic, e.g. 542*45.5kW*24h=591,864kWh" if lang != "zh" else "请输入一个算式，例如 542*45.5kW*24h=591,864kWh")
+    if len(text) > 2000:
+        return error_box("at most 2,000 characters" if lang != "zh" else "最多 2000 个字符")
+    try:
+        found = check_text(text)
+    except Exception as exc:
+        log.exception("checking arithmetic failed")
+        return error_box(f"{type(exc).__name__}: {exc}")
+    if not found:
+        return error_box("no arithmetic with a stated result found (write it like 3,798/7=542)" if lang != "zh" else "没有找到带结果的算式（例如 3,798/7=542）")
+    return "".join(f'<p>{claim_badge(c.holds, lang)} <code>{esc(c.text)}</code> → {esc(c.note)}</p>' for c in found)
+
+
+# --- notes ----------------------------------------------------------------------------------------
+
+
+def note_files(service: Service) -> list[str]:
+    return [r.file for r in notes_status(service.settings)]
+
+
+def make_upload(service: Service):
+    def upload(file, lang_choice):
+        lang = lang_of(lang_choice)
+        zh = lang == "zh"
+        if not file:
+            msg = error_box("choose a .txt or .md file first" if not zh else "请先选择一个 .txt 或 .md 文件")
+            return msg, notes_status_html(notes_status(service.settings), lang), gr.update()
+        path = file if isinstance(file, str) else getattr(file, "name", None) or file.get("path")
+        try:
+            checked, report = service.add_note(path)
+        except UploadError as exc:
+            msg = error_box(str(exc))
+        except Exception as exc:
+            log.exception("adding a note failed")
+            msg = error_box(f"{type(exc).__name__}: {exc}; nothing was added")
+        else:
+            if report is None:
+                text = (f"{checked.name} 已在笔记中（内容相同），未做改动。" if zh else f"{checked.name} is already in your notes (same content); nothing changed.")
+            else:
+                text = (f"已添加 {checked.name}（{checked.encoding}，{checked.chunks} 个段落），现在即可检索。" if zh else
+                        f"Added {checked.name} ({checked.encoding}, {checked.chunks} passages); it is searchable now.")
+            msg = f'<div class="kbqa-ok-msg">✓ {html.escape(text)}</div>'
+        files = note_files(service)
+        return msg, notes_status_html(notes_status(service.settings), lang), gr.update(choices=files)
+
+    return upload
+
+
+def show_note(service: Service, rel: str | None) -> str:
+    if not rel:
+        return ""
+    try:
+        return read_note_text(service.settings, rel)
+    except Exception as exc:
+        return f"({type(exc).__name__}: {exc})"
+
+
+# --- calculators ----------------------------------------------------------------------------------
+
+
+def make_calc_runner(name: str, param_names: list[str]):
+    def run(lang_choice, *texts):
+        lang = lang_of(lang_choice)
+        try:
+            return run_form(name, dict(zip(param_names, texts)), lang)
+        except CalculatorError as exc:
+            return error_box(str(exc))
+        except Exception as exc:
+            log.exception("calculator %s failed", name)
+            return error_box(f"{type(exc).__name__}: {exc}")
+
+    return run
+
+
+def calculators_tab(lang_box, relabel: list) -> None:
+    names = list(CALCULATORS)
+    picker = gr.Dropdown(choices=calculator_choices("en"), value=names[0], label=t("calc_pick", "en"), elem_id="kbqa-calc-picker")
+    relabel.append((picker, "label", "calc_pick"))
+    intro = gr.Markdown(t("calc_intro", "en"))
+    relabel.append((intro, "value", "calc_intro"))
+    groups = []
+    for name, calc in CALCULATORS.items():
+        with gr.Group(visible=name == names[0], elem_id=f"kbqa-calc-{name}") as group:
+            gr.HTML(form_intro(calc, "en"))
+            boxes = []
+            with gr.Row(equal_height=True):
+                for p in calc.parameters:
+                    unit = f" [{p.unit}]" if p.unit else ""
+                    boxes.append(gr.Textbox(value=default_text(p.default), label=f"{p.name}{unit}", placeholder="required" if p.required else "",
+                                            info=p.description[:90], min_width=180, elem_id=f"kbqa-in-{name}-{p.name}"))
+            button = gr.Button(t("calc_run", "en"), variant="primary", elem_id=f"kbqa-run-{name}")
+            relabel.append((button, "value", "calc_run"))
+            out = gr.HTML(elem_id=f"kbqa-out-{name}")
+            runner = make_calc_runner(name, [p.name for p in calc.parameters])
+            button.click(runner, [lang_box, *boxes], out, api_name=f"calc_{name}")
+            for box in boxes:
+                box.submit(runner, [lang_box, *boxes], out, api_name=False)
+        groups.append(group)
+    picker.change(lambda choice: [gr.update(visible=n == choice) for n in names], picker, groups, api_name=False)
+    with gr.Accordion(t("plots", "en"), open=True) as plots:
+        relabel.append((plots, "label", "plots"))
+        with gr.Row():
+            p1 = gr.LinePlot(cost_vs_params(), x="parameters (B)", y="cost (US$ M)", color="tokens", label=t("plot_cost_params", "en"), height=300)
+            p2 = gr.LinePlot(gpus_vs_users(), x="daily visitors (M)", y="A100 GPUs", color="questions a visitor", label=t("plot_fleet", "en"), height=300)
+            p3 = gr.LinePlot(cost_vs_mfu(), x="MFU (%)", y="cost (US$ M)", color="price", label=t("plot_mfu", "en"), height=300)
+        relabel += [(p1, "label", "plot_cost_params"), (p2, "label", "plot_fleet"), (p3, "label", "plot_mfu")]
+
+
+# --- the app --------------------------------------------------------------------------------------
+
+
+def build_app(service: Service) -> gr.Blocks:
+    relabel: list[tuple[object, str, str]] = []  # (component, attribute, label key) for the language switch
+    with gr.Blocks(title="kbqa", analytics_enabled=False) as demo:
+        history = gr.State([])
+        with gr.Row(equal_height=True):
+            with gr.Column(scale=5):
+                title = gr.Markdown(f"## {t('title', 'en')}\n{t('subtitle', 'en')}", elem_id="kbqa-title")
+            with gr.Column(scale=1, min_width=200):
+                lang_box = gr.Radio(list(LANGUAGES), value="English", label=t("language", "en"), elem_id="kbqa-lang")
+        status = gr.HTML(status_line(service, "en"), elem_id="kbqa-status")
+
+        with gr.Tabs():
+            with gr.Tab(t("tab_chat", "en"), id="chat") as tab_chat:
+                chatbot = gr.Chatbot(label=t("chat", "en"), height=560, buttons=["copy", "copy_all"], latex_delimiters=[],
+                                     sanitize_html=True, allow_tags=False, feedback_options=None, elem_id="kbqa-chat",
+                                     layout="bubble", group_consecutive_messages=False)
+                with gr.Row():
+                    msg = gr.Textbox(label=t("question", "en"), placeholder=t("question_placeholder", "en"), scale=6,
+                                     lines=1, max_lines=6, autofocus=True, elem_id="kbqa-question")
+                    send = gr.Button(t("send", "en"), variant="primary", scale=1, min_width=90, elem_id="kbqa-send")
+                    clear = gr.Button(t("clear", "en"), scale=1, min_width=90, elem_id="kbqa-clear")
+                examples = gr.Examples(EXAMPLES, inputs=[msg], label=t("examples", "en"))
+                chat = make_chat(service)
+                chat_io = dict(fn=chat, inputs=[msg, chatbot, history, lang_box], outputs=[chatbot, history, msg], concurrency_limit=8)
+                send.click(**chat_io, api_name="chat")
+                msg.submit(**chat_io, api_name=False)
+                clear.click(lambda: ([], [], ""), None, [chatbot, history, msg], api_name="clear")
+                relabel += [(tab_chat, "label", "tab_chat"), (chatbot, "label", "chat"), (msg, "label", "question"),
+                            (msg, "placeholder", "question_placeholder"), (send, "value", "send"), (clear, "value", "clear")]
+                del examples
+
+            with gr.Tab(t("tab_calc", "en"), id="calc") as tab_calc:
+                calculators_tab(lang_box, relabel)
+                relabel.append((tab_calc, "label", "tab_calc"))
+
+            with gr.Tab(t("tab_claims", "en"), id="claims") as tab_claims:
+                claims_intro = gr.Markdown(t("claims_intro", "en"))
+                view = gr.Radio([(VIEW_LABELS["en"][k], k) for k in VIEW_LABELS["en"]], value="all", label=t("claims_filter", "en"))
+                claims_box = gr.HTML(claims_html(service, "all", "en"), elem_id="kbqa-claims")
+                with gr.Row():
+                    arith = gr.Textbox(label=t("claims_check", "en"), placeholder=t("claims_check_placeholder", "en"), scale=5)
+                    arith_go = gr.Button(t("claims_check_run", "en"), scale=1)
+                arith_out = gr.HTML()
+                view.change(lambda v, lc: claims_html(service, v, lang_of(lc)), [view, lang_box], claims_box, api_name="claims")
+                arith_go.click(check_arithmetic, [arith, lang_box], arith_out, api_name="check_arithmetic")
+                arith.submit(check_arithmetic, [arith, lang_box], arith_out, api_name=False)
+                relabel += [(tab_claims, "label", "tab_claims"), (claims_intro, "value", "claims_intro"), (view, "label", "claims_filter"),
+                            (arith, "label", "claims_check"), (arith, "placeholder", "claims_check_placeholder"), (arith_go, "value", "claims_check_run")]
+
+            with gr.Tab(t("tab_notes", "en"), id="notes") as tab_notes:
+                notes_intro = gr.Markdown(t("notes_intro", "en"))
+                notes_box = gr.HTML(notes_status_html(notes_status(service.settings), "en"), elem_id="kbqa-notes")
+                with gr.Row():
+                    upload_file = gr.File(label=t("notes_upload", "en"), type="filepath", file_count="single", scale=3, elem_id="kbqa-upload")
+                    upload_go = gr.Button(t("notes_upload_run", "en"), variant="primary", scale=1, elem_id="kbqa-upload-go")
+                upload_msg = gr.HTML(elem_id="kbqa-upload-msg")
+                picker = gr.Dropdown(choices=note_files(service), label=t("notes_view", "en"), elem_id="kbqa-note-picker")
+                note_text = gr.Textbox(label=t("notes_text", "en"), lines=16, max_lines=30, interactive=False, elem_id="kbqa-note-text")
+                upload_go.click(make_upload(service), [upload_file, lang_box], [upload_msg, notes_box, picker], api_name="upload_note",
+                                concurrency_limit=1)
+                picker.change(lambda rel: show_note(service, rel), picker, note_text, api_name="read_note")
+                relabel += [(tab_notes, "label", "tab_notes"), (notes_intro, "value", "notes_intro"), (upload_file, "label", "notes_upload"),
+                            (upload_go, "value", "notes_upload_run"), (picker, "label", "notes_view"), (note_text, "label", "notes_text")]
+
+        # the index may still be building: refresh the status (and the tables that need it) until ready
+        timer = gr.Timer(1.0, active=not service.ready.is_set())
+
+        def tick(lang_choice, view_value):
+            lang = lang_of(lang_choice)
+            if not service.ready.is_set():
+                return status_line(service, lang), gr.update(), gr.update(), gr.update(), gr.Timer(active=True)
+            return (status_line(service, lang), claims_html(service, view_value, lang), notes_status_html(notes_status(service.settings), lang),
+                    gr.update(choices=note_files(service)), gr.Timer(active=False))
+
+        timer.tick(tick, [lang_box, view], [status, claims_box, notes_box, picker, timer], api_name=False, show_progress="hidden")
+        demo.load(tick, [lang_box, view], [status, claims_box, notes_box, picker, timer], api_name=False, show_progress="hidden")
+
+        def switch(lang_choice, view_value):
+            lang = lang_of(lang_choice)
+            updates = [gr.update(value=f"## {t('title', lang)}\n{t('subtitle', lang)}")]
+            updates += [gr.update(**{attr: t(key, lang)}) for _, attr, key in relabel]
+            updates += [status_line(service, lang), claims_html(service, view_value, lang),
+                        notes_status_html(notes_status(service.settings), lang),
+                        gr.update(choices=[(VIEW_LABELS[lang][k], k) for k in VIEW_LABELS[lang]], value=view_value)]
+            return updates
+
+        lang_box.change(switch, [lang_box, view], [title, *[c for c, _, _ in relabel], status, claims_box, notes_box, view], api_name=False)
+    return demo
+
+
+def _launch_options(service: Service) -> dict:
+    return dict(share=False, theme=theme(), css=CSS, ssr_mode=False, mcp_server=False, pwa=False, enable_monitoring=False,
+                show_error=False, footer_links=["api", "settings"],
+                # uploads over this are refused by gradio itself; smaller ones get kbqa's own size message
+                max_file_size=max(10 * service.settings.max_note_bytes, 20 * 1024 * 1024))
+
+
+def launch(service: Service, host: str = "127.0.0.1", port: int = 7860) -> None:
+    """Serve until interrupted (loopback by default, never a share link)."""
+    demo = build_app(service)
+    demo.queue(default_concurrency_limit=4, max_size=256)
+    demo.launch(server_name=host, server_port=port, **_launch_options(service))
+
+
+def serve_in_background(service: Service, host: str = "127.0.0.1", port: int | None = None) -> tuple[gr.Blocks, str]:
+    """For tests and benchmarks: a real HTTP server on a free loopback port, not blocking. Close with demo.close()."""
+    port = port or free_port(host)
+    demo = build_app(service)
+    demo.queue(default_concurrency_limit=4, max_size=256)
+    demo.launch(server_name=host, server_port=port, prevent_thread_lock=True, quiet=True, **_launch_options(service))
+    return demo, f"http://{host}:{port}/"
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+__all__ = ["build_app", "launch", "serve_in_background", "Service"]

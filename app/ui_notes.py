@@ -1,0 +1,176 @@
+"""The Notes tab's library side: ingest status, and adding a note safely.
+
+An upload is checked completely before anything is written (extension, name,
+size, encoding, text left after cleaning, a clash with a different note of the
+same name); it is then copied into the notes folder atomically (a hidden temp
+file, then a hard link that fails rather than overwrite) and the index is
+rebuilt incrementally. If the rebuild fails, the copied note is removed again:
+a bad upload changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import os
+import re
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingest.errors import KbqaError, NoteError
+from ingest.index import NOTE_SUFFIXES, list_notes, read_manifest
+from ingest.settings import Settings
+
+MAX_NAME_CHARS = 120
+_SAFE_NAME = re.compile(r"^[^/\\:*?\"<>|\x00-\x1f]+$")
+
+
+class UploadError(KbqaError, ValueError):
+    """An upload that was refused; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    name: str  # file name in the notes folder
+    data: bytes
+    encoding: str
+    chunks: int
+    duplicate: bool  # the same bytes are already in the notes under this name
+
+
+def check_upload(path: str | Path, settings: Settings, name: str | None = None) -> CheckedUpload:
+    """Everything that can be known about an upload before it touches the notes folder."""
+    from ingest.chunk import chunk_document
+    from ingest.read import human_size, read_note
+
+    path = Path(path)
+    name = (name or path.name).strip()
+    suffix = Path(name).suffix.lower()
+    if suffix not in NOTE_SUFFIXES:
+        raise UploadError(f"{name}: only {', '.join(NOTE_SUFFIXES)} notes can be added (this is {suffix or 'a file without an extension'})")
+    if name.startswith(".") or not _SAFE_NAME.match(name) or len(name) > MAX_NAME_CHARS:
+        raise UploadError(f"{name!r}: not a usable file name (no leading dot, no / \\ : * ? \" < > |, at most {MAX_NAME_CHARS} characters); rename it and try again")
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise UploadError(f"{name}: the upload could not be read ({exc.strerror or exc}); try again") from None
+    if size > settings.max_note_bytes:
+        raise UploadError(f"{name}: {human_size(size)} is over the {human_size(settings.max_note_bytes)} limit for a note (KBQA_MAX_NOTE_BYTES); split it into smaller notes")
+    try:
+        doc = read_note(path, path.parent, settings.max_note_bytes)
+    except NoteError as exc:
+        raise UploadError(f"{name}: {exc.reason}; nothing was added") from None
+    chunks, _ = chunk_document(doc, settings.chunk.params())
+    if not chunks:
+        raise UploadError(f"{name}: no text is left after removing web boilerplate; nothing was added")
+    data = path.read_bytes()
+    target = Path(settings.kb) / name
+    duplicate = False
+    if target.exists():
+        same = target.is_file() and hashlib.sha256(target.read_bytes()).digest() == hashlib.sha256(data).digest()
+        if not same:
+            raise UploadError(f"{name}: a different note with this name is already in your notes; rename the file and upload it again")
+        duplicate = True
+    return CheckedUpload(name=name, data=data, encoding=doc.encoding, chunks=len(chunks), duplicate=duplicate)
+
+
+def copy_into_kb(upload: CheckedUpload, kb: Path) -> Path:
+    """Write the note atomically: a hidden temp file (ingest ignores dot files), then link it into place.
+
+    os.link fails if the name was taken in the meantime, so a note is never overwritten.
+    """
+    kb = Path(kb)
+    target = kb / upload.name
+    tmp = kb / f".upload-{uuid.uuid4().hex}.tmp"
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(upload.data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        try:
+            os.link(tmp, target)
+        except FileExistsError:
+            raise UploadError(f"{upload.name}: a note with this name appeared while uploading; rename the file and try again") from None
+        except OSError:  # a filesystem without hard links: still never overwrite
+            if target.exists():
+                raise UploadError(f"{upload.name}: a note with this name is already in your notes") from None
+            os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return target
+
+
+# --- status --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NoteStatus:
+    file: str
+    status: str  # 'indexed' | 'skipped' | 'not indexed yet'
+    chunks: int
+    detail: str  # encoding and format, or why it was skipped
+
+
+def notes_status(settings: Settings) -> list[NoteStatus]:
+    """Every note in the folder with what the index made of it (from the manifest)."""
+    manifest = read_manifest(Path(settings.index_dir)) or {}
+    files = manifest.get("files", {})
+    skipped = {s["file"]: s["reason"] for s in manifest.get("skipped", [])}
+    out = []
+    try:
+        notes = list_notes(Path(settings.kb))
+    except KbqaError:
+        notes = []
+    seen = set()
+    for path in notes:
+        rel = path.relative_to(settings.kb).as_posix()
+        seen.add(rel)
+        if rel in files:
+            meta = files[rel]
+            out.append(NoteStatus(rel, "indexed", int(meta.get("chunks", 0)), f"{meta.get('encoding', '?')}, {meta.get('format', '?')}"))
+        elif rel in skipped:
+            out.append(NoteStatus(rel, "skipped", 0, skipped[rel]))
+        else:
+            out.append(NoteStatus(rel, "not indexed yet", 0, ""))
+    for rel, reason in skipped.items():  # skipped files that are not notes by suffix never appear above
+        if rel not in seen:
+            out.append(NoteStatus(rel, "skipped", 0, reason))
+    return out
+
+
+STATUS_WORDS = {
+    "en": {"file": "note", "status": "status", "chunks": "passages", "detail": "encoding, format / why skipped",
+           "indexed": "indexed", "skipped": "skipped", "not indexed yet": "not indexed yet", "total": "{files} notes indexed, {chunks} passages, {skipped} skipped"},
+    "zh": {"file": "笔记", "status": "状态", "chunks": "段落数", "detail": "编码、格式 / 跳过原因",
+           "indexed": "已索引", "skipped": "已跳过", "not indexed yet": "尚未索引", "total": "已索引 {files} 篇笔记，{chunks} 个段落，跳过 {skipped} 篇"},
+}
+
+
+def notes_status_html(rows: list[NoteStatus], lang: str) -> str:
+    w = STATUS_WORDS["zh" if lang == "zh" else "en"]
+    e = html.escape
+    indexed = [r for r in rows if r.status == "indexed"]
+    summary = w["total"].format(files=len(indexed), chunks=sum(r.chunks for r in indexed), skipped=sum(r.status == "skipped" for r in rows))
+    out = [f'<div class="kbqa-notes"><p>{e(summary)}</p><table class="kbqa-table"><thead><tr>',
+           f'<th>{w["file"]}</th><th>{w["status"]}</th><th>{w["chunks"]}</th><th>{w["detail"]}</th></tr></thead><tbody>']
+    for r in rows:
+        css = {"indexed": "kbqa-badge-ok", "skipped": "kbqa-badge-bad"}.get(r.status, "kbqa-badge-unknown")
+        out.append(f'<tr><td>{e(r.file)}</td><td><span class="kbqa-badge {css}">{e(w[r.status])}</span></td>'
+                   f'<td class="kbqa-num">{r.chunks}</td><td>{e(r.detail)}</td></tr>')
+    out.append("</tbody></table></div>")
+    return "".join(out)
+
+
+def read_note_text(settings: Settings, rel: str) -> str:
+    """A note's text as the index read it (encoding detected), for the reader pane."""
+    from ingest.read import read_note
+
+    kb = Path(settings.kb).resolve()
+    path = (kb / rel).resolve()
+    if kb not in path.parents:
+        raise UploadError(f"{rel}: not a note in {settings.kb}")
+    try:
+        return read_note(path, kb, settings.max_note_bytes).text
+    except NoteError as exc:
+        return f"({exc.reason})"

@@ -1,0 +1,340 @@
+"""An `Answer` as safe HTML for the chat: badges, the text, step tables, citations that open.
+
+Every piece of text that comes from a note or a question goes through `esc()`
+before it meets a tag, so HTML or script in a note is shown as text, never run.
+The output has no blank lines: the chat's Markdown renderer then treats the whole
+message as one HTML block and leaves `*`, `[x](y)` and `![](...)` in note text alone
+(a Markdown image in a note would otherwise be fetched from the internet).
+
+>>> "<script>" in answer_html(Answer("<script>alert(1)</script>?", "en", "lookup", "> <b>x</b> [1]"))
+False
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from app.answer_data import Answer, Calculation, Citation
+from app.calc_text import fmt
+
+ROUTE_BADGES = {
+    # route: (css class, English, 中文)
+    "lookup": ("kbqa-badge-lookup", "📖 From your notes", "📖 来自笔记"),
+    "calculate": ("kbqa-badge-calc", "🧮 Calculation", "🧮 计算"),
+    "not_in_notes": ("kbqa-badge-absent", "∅ Not in your notes", "∅ 笔记中没有"),
+}
+VERDICT_BADGES = {
+    "supported": ("kbqa-badge-ok", "✅ Supported", "✅ 笔记支持"),
+    "contradicted": ("kbqa-badge-bad", "❌ Contradicted", "❌ 与计算不符"),
+    "not_found": ("kbqa-badge-unknown", "❔ Not found in your notes", "❔ 笔记中找不到"),
+}
+CLAIM_BADGES = {
+    True: ("kbqa-badge-ok", "✅ holds", "✅ 正确"),
+    False: ("kbqa-badge-bad", "❌ wrong", "❌ 有误"),
+    None: ("kbqa-badge-unknown", "❔ cannot be checked", "❔ 无法核查"),
+}
+WORDS = {
+    "en": {"input": "input", "value": "value", "unit": "unit", "from": "from", "formula": "formula",
+           "substitution": "substitution", "result": "result", "step": "step", "lines": "lines",
+           "notices": "Notice", "error": "Something went wrong while answering", "refused": "Question refused"},
+    "zh": {"input": "输入", "value": "数值", "unit": "单位", "from": "来源", "formula": "公式",
+           "substitution": "代入", "result": "结果", "step": "步骤", "lines": "行",
+           "notices": "提示", "error": "回答时出错", "refused": "无法回答这个问题"},
+}
+
+
+def esc(text) -> str:
+    """HTML-escaped text with newlines as <br> (never a blank line).
+
+    >>> esc('<img src=x onerror="alert(1)">\\n\\nok')
+    '&lt;img src=x onerror=&quot;alert(1)&quot;&gt;<br><br>ok'
+    """
+    return html.escape(str(text), quote=True).replace("\r", "").replace("\n", "<br>")
+
+
+def badge(css: str, text: str) -> str:
+    return f'<span class="kbqa-badge {css}">{esc(text)}</span>'
+
+
+def route_badges(answer: Answer) -> str:
+    zh = answer.language == "zh"
+    out = []
+    for route in answer.routes or [answer.route]:
+        if route == "claim":
+            css, en, cn = VERDICT_BADGES.get(answer.verdict or "not_found", VERDICT_BADGES["not_found"])
+        else:
+            css, en, cn = ROUTE_BADGES.get(route, ("kbqa-badge-lookup", route, route))
+        out.append(badge(css, cn if zh else en))
+    return "".join(dict.fromkeys(out))  # a route taken twice shows once
+
+
+# --- the answer text: a small, safe Markdown subset ------------------------------------
+
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+_CODE = re.compile(r"`([^`]+)`")
+_REF = re.compile(r"\[(\d{1,3})\]")
+_ITALIC_LINE = re.compile(r"^_(.+)_$")
+
+
+def inline(text: str) -> str:
+    """Escape, then the inline Markdown answers use: **bold**, `code`, [n] citation markers.
+
+    >>> inline("**$1.4M** from `training_cost` [2] <i>")
+    '<strong>$1.4M</strong> from <code>training_cost</code> <span class="kbqa-ref">[2]</span> &lt;i&gt;'
+    """
+    s = html.escape(text, quote=True)
+    s = _CODE.sub(r"<code>\1</code>", s)
+    s = _BOLD.sub(r"<strong>\1</strong>", s)
+    return _REF.sub(r'<span class="kbqa-ref">[\1]</span>', s)
+
+
+def markdown_html(text: str) -> str:
+    """The Markdown that answer composition writes (quotes, lists, tables, code, rules) as HTML.
+
+    >>> markdown_html("Head\\n\\n> quote [1]\\n> more\\n\\n- a\\n- b")
+    '<p>Head</p><blockquote>quote <span class="kbqa-ref">[1]</span><br>more</blockquote><ul><li>a</li><li>b</li></ul>'
+    """
+    out: list[str] = []
+    lines = text.replace("\r", "").split("\n")
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        stripped = line.strip()
+        if stripped.startswith("```"):
+            j = i + 1
+            code = []
+            while j < len(lines) and not lines[j].strip().startswith("```"):
+                code.append(lines[j])
+                j += 1
+            out.append("<pre>" + "<br>".join(html.escape(c) for c in code) + "</pre>")
+            i = j + 1
+            continue
+        if stripped.startswith("|") and stripped.endswith("|"):
+            rows = []
+            while i < len(lines) and lines[i].strip().startswith("|"):
+                rows.append(lines[i].strip())
+                i += 1
+            out.append(_table(rows))
+            continue
+        if stripped.startswith(">"):
+            quote = []
+            while i < len(lines) and lines[i].strip().startswith(">"):
+                quote.append(inline(lines[i].strip()[1:].strip()))
+                i += 1
+            out.append("<blockquote>" + "<br>".join(quote) + "</blockquote>")
+            continue
+        if re.match(r"^[-*] ", stripped):
+            items = []
+            while i < len(lines) and re.match(r"^[-*] ", lines[i].strip()):
+                items.append(f"<li>{inline(lines[i].strip()[2:])}</li>")
+                i += 1
+            out.append("<ul>" + "".join(items) + "</ul>")
+            continue
+        if stripped in ("---", "***"):
+            out.append("<hr>")
+        elif stripped:
+            italic = _ITALIC_LINE.match(stripped)
+            out.append(f"<p><em>{inline(italic.group(1))}</em></p>" if italic else f"<p>{inline(stripped)}</p>")
+        i += 1
+    return "".join(out)
+
+
+def _cells(row: str) -> list[str]:
+    return [c.strip() for c in row.strip().strip("|").split("|")]
+
+
+def _table(rows: list[str]) -> str:
+    body = [r for r in rows if not re.fullmatch(r"\|[\s:|-]+\|", r)]
+    if not body:
+        return ""
+    head, rest = _cells(body[0]), body[1:]
+    out = ['<table class="kbqa-table"><thead><tr>', *(f"<th>{inline(c)}</th>" for c in head), "</tr></thead><tbody>"]
+    for r in rest:
+        out.append("<tr>" + "".join(f"<td>{inline(c)}</td>" for c in _cells(r)) + "</tr>")
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+# --- calculations -----------------------------------------------------------------------
+
+
+def source_html(source: str) -> str:
+    """Where an input came from, with [n] note citations marked."""
+    return inline(source or "")
+
+
+def calculation_html(calc: Calculation, lang: str) -> str:
+    """A step table: inputs with their source, then formula -> substitution -> result per formula."""
+    w = WORDS["zh" if lang == "zh" else "en"]
+    out = [f'<div class="kbqa-calc"><div class="kbqa-calc-title"><strong>{esc(calc.title)}</strong> <code>{esc(calc.calculator)}</code></div>']
+    out.append(f'<table class="kbqa-table kbqa-calc-inputs"><thead><tr><th>{w["input"]}</th><th>{w["value"]}</th>'
+               f'<th>{w["unit"]}</th><th>{w["from"]}</th></tr></thead><tbody>')
+    for i in calc.inputs:
+        said = f' <span class="kbqa-said">“{esc(i.text)}”</span>' if i.text else ""
+        out.append(f"<tr><td><code>{esc(i.name)}</code></td><td class=\"kbqa-num\">{esc(fmt(i.value))}</td>"
+                   f"<td>{esc(i.unit)}</td><td>{source_html(i.source)}{said}</td></tr>")
+    out.append("</tbody></table>")
+    out.append(steps_html(calc.steps, lang))
+    out.append('<div class="kbqa-calc-result">')
+    for o in calc.outputs:
+        out.append(f'<div class="kbqa-output"><strong>{esc(o.name)} = {esc(fmt(o.value))} {esc(o.unit)}</strong></div>')
+    out.append("</div>")
+    assumed = [n.split(":", 1)[1].strip() for n in calc.notes if n.startswith("assumed:")]
+    if assumed:  # one line, not one per input: the table says where each came from
+        head = "假设（问题中未给出，来源见上表）" if lang == "zh" else "assumed (not in the question; sources in the table)"
+        out.append(f'<div class="kbqa-calc-note"><em>{head}: {esc(", ".join(assumed))}</em></div>')
+    for note in calc.notes:
+        if not note.startswith("assumed:"):
+            out.append(f'<div class="kbqa-calc-note"><em>{esc(note)}</em></div>')
+    out.append("</div>")
+    return "".join(out)
+
+
+def steps_html(steps, lang: str) -> str:
+    """Derivation lines as a table: each formula contributes formula, substitution, result."""
+    w = WORDS["zh" if lang == "zh" else "en"]
+    steps = list(steps)
+    head = []
+    if steps and "(solved from" in steps[0]:
+        head, steps = [steps[0]], steps[1:]
+    rows = [f'<tr><th>{w["formula"]}</th><td><code>{esc(s)}</code></td></tr>' for s in head]
+    if len(steps) % 3 == 0:
+        kinds = [w["formula"], w["substitution"], w["result"]]
+        rows += [f'<tr class="kbqa-step-{k % 3}"><th>{kinds[k % 3]}</th><td><code>{esc(s)}</code></td></tr>' for k, s in enumerate(steps)]
+    else:
+        rows += [f'<tr><th>{w["step"]} {k + 1}</th><td><code>{esc(s)}</code></td></tr>' for k, s in enumerate(steps)]
+    return f'<table class="kbqa-table kbqa-calc-steps"><tbody>{"".join(rows)}</tbody></table>'
+
+
+# --- citations ----------------------------------------------------------------------------
+
+
+def highlighted_passage(c: Citation) -> str:
+    """The passage, escaped, with the quoted span in <mark> (found even if whitespace differs).
+
+    >>> highlighted_passage(Citation(1, "a.txt", "", (1, 1), "b <c>", "a b <c> d"))
+    'a <mark>b &lt;c&gt;</mark> d'
+    """
+    passage, quote = c.passage or c.quote, (c.quote or "").strip()
+    start = passage.find(quote) if quote else -1
+    if start >= 0:
+        end = start + len(quote)
+    else:
+        span = _loose_find(passage, quote)
+        if span is None:
+            return esc(passage)
+        start, end = span
+    return f"{esc(passage[:start])}<mark>{esc(passage[start:end])}</mark>{esc(passage[end:])}"
+
+
+def _loose_find(passage: str, quote: str) -> tuple[int, int] | None:
+    """Where `quote` sits in `passage` when the two differ only in whitespace."""
+    words = quote.split()
+    if not words:
+        return None
+    pattern = r"\s*".join(re.escape(w) for w in words)
+    m = re.search(pattern, passage)
+    return (m.start(), m.end()) if m else None
+
+
+def location(c: Citation, lang: str) -> str:
+    w = WORDS["zh" if lang == "zh" else "en"]
+    lines = f"{c.lines[0]}" if c.lines[0] == c.lines[1] else f"{c.lines[0]}–{c.lines[1]}"
+    heading = f" › {c.heading}" if c.heading else ""
+    return f"{c.file}{heading} · {w['lines']} {lines}"
+
+
+def citation_html(c: Citation, lang: str, open_: bool = False) -> str:
+    return (f'<details class="kbqa-cite"{" open" if open_ else ""}><summary><span class="kbqa-ref">[{c.n}]</span> '
+            f'<span class="kbqa-loc">{esc(location(c, lang))}</span></summary>'
+            f'<div class="kbqa-passage">{highlighted_passage(c)}</div></details>')
+
+
+# --- the whole answer -----------------------------------------------------------------------
+
+
+def _without_source_list(text: str, answer: Answer) -> str:
+    """Drop the plain-text source list: the <details> below replace it."""
+    from app.compose import render_citation_line
+
+    from app.answer import VERDICT_LABELS
+
+    listed = {render_citation_line(c, answer.language) for c in answer.citations}
+    listed |= {"Sources:", "来源："} | {f"**{label}**" for pair in VERDICT_LABELS.values() for label in pair}  # the badge says it
+    keep = [line for line in text.split("\n") if line.strip() not in listed]
+    return "\n".join(keep)
+
+
+def _calc_for(segment: str, calcs: list[Calculation]) -> Calculation | None:
+    head = segment.lstrip().split("\n", 1)[0]
+    for calc in calcs:
+        if head.startswith(f"**{calc.title}**"):
+            return calc
+    return None
+
+
+_CALC_EXTRA = ("Missing inputs", "缺少的输入")  # "Assumed ..." is in the table's sources
+
+
+def body_html(answer: Answer) -> str:
+    """The answer text; a segment written by calculation_text becomes its step table."""
+    text = _without_source_list(answer.answer, answer)
+    pending = list(answer.calculations)
+    parts = []
+    for segment in text.split("\n\n---\n\n"):
+        calc = _calc_for(segment, pending)
+        if calc is None:
+            parts.append(markdown_html(segment))
+            continue
+        pending.remove(calc)
+        extra = [line for line in segment.split("\n") if line.strip().startswith(_CALC_EXTRA)]
+        parts.append(calculation_html(calc, answer.language) + markdown_html("\n".join(extra)))
+    parts += [calculation_html(c, answer.language) for c in pending]  # e.g. an LLM's prose without the table
+    return "<hr>".join(p for p in parts if p)
+
+
+def answer_html(answer: Answer) -> str:
+    """The full chat message for an answer."""
+    w = WORDS["zh" if answer.language == "zh" else "en"]
+    kind = "kbqa-absent" if answer.route == "not_in_notes" else "kbqa-answer"
+    out = [f'<div class="{kind} kbqa-route-{esc(answer.route)}">', f'<div class="kbqa-badges">{route_badges(answer)}</div>']
+    out.append(body_html(answer))
+    if answer.notices:
+        out.append(f'<div class="kbqa-notice"><strong>{w["notices"]}:</strong> ' + "<br>".join(esc(n) for n in answer.notices) + "</div>")
+    if answer.citations:
+        out.append('<div class="kbqa-cites">' + "".join(citation_html(c, answer.language) for c in answer.citations) + "</div>")
+    out.append("</div>")
+    return "".join(out)
+
+
+def partial_html(answer: Answer, upto: int) -> str:
+    """The answer while it streams: badges, then the first `upto` characters of its text."""
+    text = _without_source_list(answer.answer, answer)[:upto]
+    return (f'<div class="kbqa-streaming"><div class="kbqa-badges">{route_badges(answer)}</div>'
+            f'<p>{esc(text)}<span class="kbqa-cursor">▍</span></p></div>')
+
+
+def status_html(text: str) -> str:
+    return f'<div class="kbqa-status"><span class="kbqa-spinner"></span> {esc(text)}</div>'
+
+
+def question_html(question: str, limit: int = 2000) -> str:
+    """The user's message as text (a very long one is shortened for display)."""
+    shown = question if len(question) <= limit else f"{question[:limit]}… ({len(question):,} characters)"
+    return f'<div class="kbqa-question">{esc(shown)}</div>'
+
+
+def error_html(message: str, lang: str, refused: bool = False) -> str:
+    w = WORDS["zh" if lang == "zh" else "en"]
+    title = w["refused"] if refused else w["error"]
+    return f'<div class="kbqa-error"><strong>⚠ {title}</strong><br>{esc(message)}</div>'
+
+
+def claim_badge(holds: bool | None, lang: str) -> str:
+    css, en, cn = CLAIM_BADGES[holds]
+    return badge(css, cn if lang == "zh" else en)
+
+
+__all__ = ["answer_html", "partial_html", "status_html", "question_html", "error_html", "calculation_html",
+           "citation_html", "claim_badge", "esc", "markdown_html", "steps_html"]

@@ -1,0 +1,145 @@
+"""What the UI stands on, without gradio: the assistant behind a lock, the index built in the
+background with progress, questions answered, notes added.
+
+One `Service` per server. Questions are answered one at a time per process (the
+encoders' C engines are not documented as thread-safe, and an answer takes
+milliseconds); adding a note rebuilds the index incrementally and swaps in a new
+assistant, so questions asked meanwhile are answered from the old one.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from pathlib import Path
+
+from app.answer import Assistant, respond
+from app.answer_data import Answer
+from app.ui_notes import CheckedUpload, UploadError, check_upload, copy_into_kb
+from ingest.settings import Settings
+
+log = logging.getLogger("kbqa.ui")
+
+WARM_UP_QUESTIONS = ("How many A100 GPUs are needed for 25 million daily visitors?", "GPT-3训练一次要多少钱？")
+
+
+class Service:
+    def __init__(self, settings: Settings, embedders: dict | None = None, console_progress=None):
+        self.settings = settings
+        self.embedders = embedders if embedders is not None else {}
+        self.console_progress = console_progress  # e.g. cli_index.Progress (tqdm on stderr)
+        self.ready = threading.Event()
+        self.error: str | None = None
+        self.stage: tuple[str, int, int] = ("starting", 0, 0)
+        self.report = None  # the IngestReport of the build done at start, if one was needed
+        self._assistant: Assistant | None = None
+        self._answer_lock = threading.Lock()
+        self._notes_lock = threading.Lock()
+
+    # --- opening ------------------------------------------------------------------------------
+
+    def start(self, background: bool = True, warm_up: bool = True) -> "Service":
+        """Load the index (building it first when missing or out of date)."""
+        if background:
+            threading.Thread(target=self._open, args=(warm_up,), name="kbqa-index", daemon=True).start()
+        else:
+            self._open(warm_up)
+        return self
+
+    def _progress(self, stage: str, done: int, total: int) -> None:
+        self.stage = (stage, done, total)
+        if self.console_progress is not None:
+            self.console_progress(stage, done, total)
+
+    def _open(self, warm_up: bool) -> None:
+        from app.retrieve import Retriever
+        from ingest.index import ensure_index
+
+        try:
+            index, self.report = ensure_index(self.settings, progress=self._progress, embedders=self.embedders)
+            self._assistant = Assistant(self.settings, Retriever(index, self.settings, embedders=self.embedders), self.embedders)
+        except Exception as exc:  # shown in the UI's status line; the server keeps running
+            log.exception("opening the index failed")
+            self.error = f"{type(exc).__name__}: {exc}"
+        finally:
+            if self.console_progress is not None and hasattr(self.console_progress, "close"):
+                self.console_progress.close()
+            self.stage = ("ready", 1, 1)
+            self.ready.set()
+        if warm_up and self._assistant is not None:
+            self._warm_up()
+
+    def _warm_up(self) -> None:
+        """Pay the one-off costs (formula compilation, the notes' arithmetic) before the first user does."""
+        try:
+            with self._answer_lock:
+                self._assistant.notes_arithmetic
+                for q in WARM_UP_QUESTIONS:
+                    respond(self._assistant, q)
+        except Exception:  # a warm-up failure must not stop the server; the real question will report it
+            log.exception("warm-up failed")
+
+    def assistant(self, timeout: float | None = None) -> Assistant:
+        if not self.ready.wait(timeout):
+            raise TimeoutError("the index is still being built; try again in a moment")
+        if self._assistant is None:
+            raise RuntimeError(f"the index could not be opened: {self.error}")
+        return self._assistant
+
+    # --- status ----------------------------------------------------------------------------------
+
+    def chunk_count(self) -> tuple[int, int]:
+        """(notes, passages) in the live index."""
+        a = self._assistant
+        if a is None:
+            return 0, 0
+        return len({c.file for c in a.retriever.chunks}), len(a.retriever.chunks)
+
+    # --- answering ------------------------------------------------------------------------------
+
+    def ask(self, question: str, history: list | None = None) -> Answer:
+        assistant = self.assistant(timeout=None)
+        with self._answer_lock:
+            return respond(assistant, question, history)
+
+    def claims(self) -> list:
+        assistant = self.assistant(timeout=None)
+        with self._answer_lock:
+            return list(assistant.notes_arithmetic)
+
+    # --- notes ------------------------------------------------------------------------------------
+
+    def add_note(self, path: str | Path, name: str | None = None) -> tuple[CheckedUpload, object | None]:
+        """Check, copy atomically, re-index incrementally, swap in the new assistant.
+
+        Returns (the checked upload, the IngestReport or None when the note was already there).
+        Raises UploadError with a message for the user; on any failure the notes folder is as before.
+        """
+        from app.retrieve import Retriever
+        from ingest.index import build_index, load_index
+
+        self.assistant(timeout=None)  # never race the first build
+        with self._notes_lock:
+            checked = check_upload(path, self.settings, name)
+            if checked.duplicate:
+                return checked, None
+            target = copy_into_kb(checked, Path(self.settings.kb))
+            try:
+                started = time.perf_counter()
+                report = build_index(self.settings, embedders=self.embedders)
+                if checked.name not in report.files_read:
+                    reason = dict(report.skipped).get(checked.name, "it was not indexed")
+                    raise UploadError(f"{checked.name}: {reason}; nothing was added")
+                fresh = Assistant(self.settings, Retriever(load_index(self.settings), self.settings, embedders=self.embedders), self.embedders)
+                log.info("added %s (%d passages) in %.1f s", checked.name, checked.chunks, time.perf_counter() - started)
+            except BaseException:
+                target.unlink(missing_ok=True)
+                try:  # put the index back in step with the folder
+                    build_index(self.settings, embedders=self.embedders)
+                except Exception:
+                    log.exception("re-indexing after a failed upload failed")
+                raise
+            with self._answer_lock:
+                self._assistant = fresh
+            return checked, report
