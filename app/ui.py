@@ -270,9 +270,9 @@ def calculators_tab(lang_box, relabel: list) -> None:
     with gr.Accordion(t("plots", "en"), open=True) as plots:
         relabel.append((plots, "label", "plots"))
         with gr.Row():
-            p1 = gr.LinePlot(cost_vs_params(), x="parameters (B)", y="cost (US$ M)", color="tokens", label=t("plot_cost_params", "en"), height=300)
-            p2 = gr.LinePlot(gpus_vs_users(), x="daily visitors (M)", y="A100 GPUs", color="questions a visitor", label=t("plot_fleet", "en"), height=300)
-            p3 = gr.LinePlot(cost_vs_mfu(), x="MFU (%)", y="cost (US$ M)", color="price", label=t("plot_mfu", "en"), height=300)
+            p1 = gr.LinePlot(cost_vs_params(), x="parameters (B)", y="cost (US$ M)", color="tokens", label=t("plot_cost_params", "en"), height=360)
+            p2 = gr.LinePlot(gpus_vs_users(), x="daily visitors (M)", y="A100 GPUs", color="questions a visitor", label=t("plot_fleet", "en"), height=360)
+            p3 = gr.LinePlot(cost_vs_mfu(), x="MFU (%)", y="cost (US$ M)", color="price", label=t("plot_mfu", "en"), height=360)
         relabel += [(p1, "label", "plot_cost_params"), (p2, "label", "plot_fleet"), (p3, "label", "plot_mfu")]
 
 

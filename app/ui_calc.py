@@ -49,7 +49,9 @@ def form_intro(calc: Calculator, lang: str) -> str:
             where = f"{fmt(float(p.default))} {p.unit}".strip() + (f" — {p.source}" if p.source else "")
         rows.append(f"<tr><td><code>{esc(p.name)}</code></td><td>{esc(p.description)}</td><td>{esc(where)}</td></tr>")
     head = ("参数", "含义", "默认值与出处") if lang == "zh" else ("parameter", "meaning", "default and its source")
-    formula = "; ".join(f"{f.output.name} = {f.expression}" for f in calc.calculation.formulas)
+    from calculators.formula import expression_text
+
+    formula = "; ".join(f"{f.output.name} = {expression_text(f.expression)}" for f in calc.calculation.formulas)
     title = calc.title_zh if lang == "zh" else calc.summary
     return (f'<div class="kbqa-calc-intro"><p><strong>{esc(title)}</strong> <code>{esc(calc.name)}</code></p>'
             f'<p class="kbqa-formula"><code>{esc(formula)}</code></p>'

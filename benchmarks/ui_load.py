@@ -1,0 +1,139 @@
+"""Load on the Gradio app over real HTTP: N clients ask at once; p50/p95 latency.
+
+    python benchmarks/ui_load.py [--clients 20] [--rounds 3] [--kb DIR] [--url http://127.0.0.1:7860/]
+
+Without --url it starts the app in this process on a free 127.0.0.1 port over --kb
+(default: a copy of the shipped notes in a temp dir, so the shipped index is untouched).
+Each client has its own gradio_client session and asks a calculation whose answer
+depends on its own number, so a mixed-up answer is caught, not just timed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+
+def question_for(i: int) -> tuple[str, str]:
+    """A question and the figure its answer must contain (fleet size for a client-specific audience)."""
+    from app.calc_text import fmt
+    from calculators.registry import run
+
+    millions = 10 + i
+    gpus = run("fleet_size", daily_visitors=millions * 1e6)["gpus"]
+    return f"How many A100 GPUs are needed for {millions} million daily visitors?", fmt(gpus)
+
+
+def message_text(message) -> str:
+    content = message["content"] if isinstance(message, dict) else message
+    if isinstance(content, list):
+        return "".join(p.get("text", "") if isinstance(p, dict) else str(p) for p in content)
+    return str(content)
+
+
+def load(url: str, clients: int = 20, rounds: int = 1) -> dict:
+    """Every client asks `rounds` questions, all clients at once; returns latencies and failures."""
+    from gradio_client import Client
+
+    sessions = [Client(url, verbose=False) for _ in range(clients)]
+    latencies: list[float] = []
+    failures: list[str] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(clients)
+
+    def worker(i: int) -> None:
+        barrier.wait()
+        for r in range(rounds):
+            question, expected = question_for(i + 20 * r)
+            started = time.perf_counter()
+            try:
+                messages, _ = sessions[i].predict(question, [], "English", api_name="/chat")
+                html = message_text(messages[-1])
+                ok = expected in html and "kbqa-route-calculate" in html
+                why = "" if ok else f"client {i}: expected {expected} in the answer to {question!r}"
+            except Exception as exc:  # a failure is counted, not fatal to the run
+                why = f"client {i}: {type(exc).__name__}: {exc}"
+            elapsed = time.perf_counter() - started
+            with lock:
+                latencies.append(elapsed)
+                if why:
+                    failures.append(why)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
+    wall = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - wall
+    ordered = sorted(latencies)
+    return {
+        "clients": clients,
+        "requests": len(latencies),
+        "failures": failures,
+        "p50_s": statistics.median(ordered),
+        "p95_s": ordered[max(0, int(round(0.95 * len(ordered))) - 1)],
+        "max_s": ordered[-1],
+        "wall_s": wall,
+        "throughput_rps": len(latencies) / wall,
+    }
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--clients", type=int, default=20)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--kb", type=Path, default=None, help="notes folder (default: a temp copy of kb/)")
+    ap.add_argument("--url", default=None, help="an already running app to load instead of starting one")
+    args = ap.parse_args(argv)
+
+    demo = None
+    tmp = None
+    url = args.url
+    if url is None:
+        from app.ui import serve_in_background
+        from app.ui_service import Service
+        from ingest.settings import Settings
+
+        kb = args.kb
+        if kb is None:
+            tmp = Path(tempfile.mkdtemp(prefix="kbqa-ui-load-"))
+            kb = tmp / "kb"
+            shutil.copytree(ROOT / "kb", kb, ignore=shutil.ignore_patterns(".index"))
+        started = time.perf_counter()
+        service = Service(Settings(kb=kb)).start(background=False)
+        print(f"index ready and warmed up in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+        demo, url = serve_in_background(service)
+    try:
+        load(url, clients=2, rounds=1)  # warm the HTTP path
+        result = load(url, clients=args.clients, rounds=args.rounds)
+    finally:
+        if demo is not None:
+            demo.close()
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+    print(f"{result['clients']} clients x {args.rounds} rounds = {result['requests']} questions over HTTP, "
+          f"{len(result['failures'])} wrong or failed")
+    print(f"latency p50 {result['p50_s'] * 1000:.0f} ms, p95 {result['p95_s'] * 1000:.0f} ms, max {result['max_s'] * 1000:.0f} ms; "
+          f"{result['throughput_rps']:.1f} questions/s")
+    for f in result["failures"][:10]:
+        print("  " + f)
+    return 1 if result["failures"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
