@@ -242,7 +242,7 @@ def make_calc_runner(name: str, param_names: list[str]):
     return run
 
 
-def calculators_tab(lang_box, relabel: list) -> None:
+def calculators_tab(lang_box, relabel: list) -> gr.Dropdown:
     names = list(CALCULATORS)
     picker = gr.Dropdown(choices=calculator_choices("en"), value=names[0], label=t("calc_pick", "en"), elem_id="kbqa-calc-picker")
     relabel.append((picker, "label", "calc_pick"))
@@ -274,6 +274,7 @@ def calculators_tab(lang_box, relabel: list) -> None:
             p2 = gr.LinePlot(gpus_vs_users(), x="daily visitors (M)", y="A100 GPUs", color="questions a visitor", label=t("plot_fleet", "en"), height=360)
             p3 = gr.LinePlot(cost_vs_mfu(), x="MFU (%)", y="cost (US$ M)", color="price", label=t("plot_mfu", "en"), height=360)
         relabel += [(p1, "label", "plot_cost_params"), (p2, "label", "plot_fleet"), (p3, "label", "plot_mfu")]
+    return picker
 
 
 # --- the app --------------------------------------------------------------------------------------
@@ -311,7 +312,7 @@ def build_app(service: Service) -> gr.Blocks:
                 del examples
 
             with gr.Tab(t("tab_calc", "en"), id="calc") as tab_calc:
-                calculators_tab(lang_box, relabel)
+                calc_picker = calculators_tab(lang_box, relabel)
                 relabel.append((tab_calc, "label", "tab_calc"))
 
             with gr.Tab(t("tab_claims", "en"), id="claims") as tab_claims:
@@ -362,10 +363,11 @@ def build_app(service: Service) -> gr.Blocks:
             updates += [gr.update(**{attr: t(key, lang)}) for _, attr, key in relabel]
             updates += [status_line(service, lang), claims_html(service, view_value, lang),
                         notes_status_html(notes_status(service.settings), lang),
-                        gr.update(choices=[(VIEW_LABELS[lang][k], k) for k in VIEW_LABELS[lang]], value=view_value)]
+                        gr.update(choices=[(VIEW_LABELS[lang][k], k) for k in VIEW_LABELS[lang]], value=view_value),
+                        gr.update(choices=calculator_choices(lang))]
             return updates
 
-        lang_box.change(switch, [lang_box, view], [title, *[c for c, _, _ in relabel], status, claims_box, notes_box, view], api_name=False)
+        lang_box.change(switch, [lang_box, view], [title, *[c for c, _, _ in relabel], status, claims_box, notes_box, view, calc_picker], api_name=False)
     return demo
 
 
