@@ -307,39 +307,49 @@ def _ask(llm, messages, tools, timeout: float, settings: LLMSettings):
 # ------------------------------------------------------------------------ the answer
 
 def trace_sources(question: str, offline: Answer, runs: list[ToolRun]) -> list[llm_check.Source]:
-    """Everything but the passages a figure may come from: calculator results (outputs and
-    defaulted inputs, not the inputs the model chose), the offline calculation and the
-    offline answer's own lines (recomputations; not its quotes, which must be cited),
-    and the question."""
+    """Everything but the passages a figure may come from: what each calculator call
+    shows (inputs, derivation, outputs; the inputs the model chose are checked on their
+    own, see `tool_input_notices`), the offline calculation, the offline answer's own
+    lines (recomputations; not its quotes, which must be cited), and the question."""
     sources = [llm_check.text_source("question", question)]
     for run in runs:
         if run.result is not None:
-            amounts = run.result.outputs + tuple(a for a in run.result.inputs if a.source not in ("given", ""))
-            sources.append(llm_check.Source(f"tool {run.name}", tuple(f for a in amounts for f in llm_check.amount_figures(a.name, a.value, a.unit))))
+            r = run.result
+            amounts = [(a.name, a.value, a.unit) for a in r.outputs + r.inputs]
+            sources.append(_calculation_source(f"tool {run.name}", amounts, r.steps))
     for calc in offline.calculations:
         amounts = [(o.name, o.value, o.unit) for o in calc.outputs] + [(i.name, i.value, i.unit) for i in calc.inputs]
-        sources.append(llm_check.Source(f"calculation {calc.calculator}", tuple(f for a in amounts for f in llm_check.amount_figures(*a))))
+        sources.append(_calculation_source(f"calculation {calc.calculator}", amounts, calc.steps))
     own = "\n".join(line for line in offline.answer.splitlines() if not line.lstrip().startswith(">") and not llm_check.CITATION_RE.match(line.strip()))
     sources.append(llm_check.text_source("offline answer", own))
     return sources
 
 
-def tool_input_notices(runs: list[ToolRun], passages: list[Citation], sources: list[llm_check.Source], lang: str) -> list[str]:
-    """Inputs the model chose for a calculator that appear in no passage, the question, or an earlier result."""
-    known = llm_check.passage_sources({c.n: c.passage for c in passages}) + sources
+def _calculation_source(label: str, amounts: list[tuple[str, float, str]], steps) -> llm_check.Source:
+    """A calculator's figures: its amounts, and the constants of its derivation (the 3600 in
+    flops/(3600 × mfu × peak_flops)), which a model may quote."""
+    figures = [f for a in amounts for f in llm_check.amount_figures(*a)]
+    figures += llm_check.figures_in("\n".join(steps), keep_all=True)
+    return llm_check.Source(label, tuple(figures))
+
+
+def tool_input_notices(question: str, offline: Answer, runs: list[ToolRun], passages: list[Citation], lang: str) -> list[str]:
+    """Inputs the model chose for a calculator that are in no passage it was given, not in
+    the question or the offline answer, and not the result of an earlier call."""
+    known = llm_check.passage_sources({c.n: c.passage for c in passages}) + trace_sources(question, offline, [])
     out = []
     for run in runs:
         if run.result is None:
             continue
         for name, value in run.arguments.items():
-            try:
-                q = _argument(value)
-            except Exception:  # noqa: BLE001 - it ran, so it parsed; nothing to say
+            if name == "solve":
                 continue
-            figure = llm_check.Figure(0, 0, q if isinstance(q, float) else q.value, "" if isinstance(q, float) else q.unit, str(value))
+            q = _argument(value)  # it ran, so it parses
+            figure = llm_check.Figure(0, 0, q, "", str(value)) if isinstance(q, float) else llm_check.Figure(0, 0, q.value, q.unit, str(value))
             if not any(llm_check.same_figure(figure, g) for s in known for g in s.figures):
                 out.append(f"⚠ 计算器 {run.name} 的输入 {name} = {value} 在问题和段落中都找不到" if lang == "zh"
                            else f"⚠ {run.name} was called with {name} = {value}, which is in neither the question nor the passages")
+        known.append(_calculation_source(f"tool {run.name}", [(a.name, a.value, a.unit) for a in run.result.outputs], ()))
     return out
 
 
@@ -386,7 +396,7 @@ def llm_answer(question: str, history: list | None, offline: Answer, assistant) 
     outputs = list(offline.outputs)
     for calc in calculations[len(offline.calculations):]:
         outputs += [o for o in calc.outputs if o not in outputs]
-    notices = [*offline.notices, *llm_check.notices(check, lang), *tool_input_notices(done, passages, sources, lang)]
+    notices = [*offline.notices, *llm_check.notices(check, lang), *tool_input_notices(question, offline, done, passages, lang)]
     context = dict(offline.context)
     context["llm_tool_runs"] = conversation.runs
     return Answer(question, lang, offline.route, text, citations, outputs, calculations, offline.verdict, notices, list(offline.routes), context)

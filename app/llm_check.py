@@ -18,9 +18,9 @@ the same amount per different denominators, or one of them a bare number: the no
 write "1,400,000" and "140万美元" for the same thing). A percentage also matches the
 bare number a hundred times it (46.2% and "MFU 46.2").
 
-Sources: the passages the answer cites, every calculator result (its outputs and its
-defaulted inputs), the offline answer's calculation and recomputations, and the
-question. A figure in no source is untraced; a figure found only in a passage the
+Sources: the passages the answer cites, every calculator call (its inputs, derivation
+and outputs; `app.llm` flags inputs the model chose that are in neither the question nor
+the passages), the offline answer's calculation and recomputations, and the question. A figure in no source is untraced; a figure found only in a passage the
 answer never cites is untraced too, and the notice says where it is.
 
 A citation [n] is wrong when its sentence holds figures from the notes (not from a
