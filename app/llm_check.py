@@ -5,7 +5,8 @@ What counts as a figure: every number `calculators.units.find_quantities` finds
 (with its unit, normalised: 140万美元 = $1.4 million = 1,400,000 USD; 46.2% = 0.462),
 except numbers that assert nothing checkable:
 
-- citation markers `[n]`, `[1, 2]`, `【n】` (masked before scanning);
+- citation markers `[n]`, `[1, 2]`, `【n】` (masked before scanning), and the notes' own
+  footnote marks copied with a quote ("…成本[13]"), which cite nothing;
 - years: a bare four-digit integer 1900-2100 (`2020`, `2020年`);
 - list markers: a number that starts a line and is followed by `.`, `)` or `、`;
 - small counts: a bare integer 0-10 with no unit, multiplier or percent sign
@@ -106,6 +107,24 @@ def citation_markers(text: str) -> list[tuple[int, int, tuple[int, ...]]]:
     return [(m.start(), m.end(), tuple(int(x) for x in re.findall(r"\d+", m.group(1)))) for m in CITATION_RE.finditer(text)]
 
 
+def cited_markers(text: str, passages: dict[int, str]) -> list[tuple[int, int, tuple[int, ...]]]:
+    """The markers that cite a passage: not the notes' own footnote marks ("…成本[13]")
+    copied along with a quote, recognised by the marker and the words just before or
+    after it appearing together in a passage.
+
+    >>> cited_markers("It cost $4.6M[13] [1].", {1: "GPT-3 cost $4.6M[13] to train."})
+    [(18, 21, (1,))]
+    """
+    out = []
+    for start, end, ns in citation_markers(text):
+        before, after = text[max(0, start - 6):start].lstrip(), text[end:end + 6].rstrip()
+        copied = any((len(before) >= 4 and before + text[start:end] in p) or (len(after) >= 4 and text[start:end] + after in p)
+                     for p in passages.values())
+        if not copied:
+            out.append((start, end, ns))
+    return out
+
+
 def _masked(text: str) -> str:
     """Citation markers blanked out (same length, so spans still point into `text`)."""
     return CITATION_RE.sub(lambda m: " " * len(m.group(0)), text)
@@ -187,12 +206,12 @@ def _holders(f: Figure, sources: list[Source]) -> list[Source]:
     return [s for s in sources if any(same_figure(f, g) for g in s.figures)]
 
 
-def _sentence_citations(text: str) -> list[tuple[int, int, list[tuple[int, int, tuple[int, ...]]]]]:
+def _sentence_citations(text: str, markers: list) -> list[tuple[int, int, list[tuple[int, int, tuple[int, ...]]]]]:
     """Sentences as (start, end, markers in it); markers that open a sentence
     ("…140万美元。[1]") belong to the sentence before."""
     spans = sentence_spans(text) or [(0, len(text))]
     out: list[tuple[int, int, list]] = [(s, e, []) for s, e in spans]
-    for marker in citation_markers(text):
+    for marker in markers:
         i = max([k for k, (s, _) in enumerate(spans) if s <= marker[0]] or [0])
         if i > 0 and not CITATION_RE.sub("", text[spans[i][0]:marker[0]]).strip():
             i -= 1
@@ -215,10 +234,11 @@ def check_answer(text: str, passages: dict[int, str], other_sources: list[Source
       cited passages (it is in another one).
     """
     check = AnswerCheck()
-    check.cited = {n for _, _, ns in citation_markers(text) for n in ns} & set(passages)
+    cites = cited_markers(text, passages)
+    check.cited = {n for _, _, ns in cites for n in ns} & set(passages)
     by_n = {s.passage: s for s in passage_sources(passages)}
     figures = figures_in(text)
-    for start, end, markers in _sentence_citations(text):
+    for start, end, markers in _sentence_citations(text, cites):
         ns = [n for _, _, group in markers for n in group if n in by_n]
         from_notes = []  # figures that must come from a passage
         for f in (f for f in figures if start <= f.start < end):

@@ -332,3 +332,32 @@ def test_a_result_passed_on_to_another_calculator_is_not_an_invention(assistant)
         answer = ask(configure(assistant, server), COST_QUESTION)
     assert tool_messages(server.requests[2])[-1]["content"].startswith('{"calculator": "tokens_for_budget"')
     assert answer.notices == []  # 3.15e23 came from the first call; 1.15741e-20 is in the derivation
+
+
+def test_footnote_marks_copied_from_a_note_are_not_citations():
+    passages = {1: "拥有8个A100的AWS P4实例的有效时薪将达19.22美元。[15]每个A100提供峰值312 TFLOPS混合精度吞吐量[16]。"}
+    check = check_answer("[15]每个A100提供峰值312 TFLOPS混合精度吞吐量[16]。[1]", passages, [])
+    assert check.ok and check.cited == {1}
+
+
+def test_restating_the_offline_answer_raises_no_flags(kb_index, retriever, embedders):
+    """No false alarms on the shipped notes: an 'LLM' that restates each dev question's
+    offline answer (its quotes, cited as they are) traces every figure."""
+    import re
+
+    from app.llm import trace_sources
+    from conftest import DEV_EVAL
+
+    settings, _ = kb_index
+    assistant = Assistant(settings=settings, retriever=retriever, embedders=embedders)
+    flagged = {}
+    for line in DEV_EVAL.read_text(encoding="utf-8").splitlines()[::2]:  # half of them: every kind, half the time
+        question = json.loads(line).get("question")
+        if not question:
+            continue
+        offline = assistant.answer(question)
+        text = "\n".join(l.removeprefix("> ") for l in offline.answer.splitlines() if not re.match(r"\[\d+\] ", l))
+        check = check_answer(text, {c.n: c.passage for c in offline.citations}, trace_sources(question, offline, []))
+        if not check.ok:
+            flagged[question] = notices(check, offline.language)
+    assert flagged == {}
