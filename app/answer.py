@@ -4,6 +4,13 @@ Routes: a claim check, a calculation, a lookup, or "not in the notes"; a questio
 need several ("How much did GPT-3 cost to train, and is $1.4M right?"). Everything
 here runs offline; with an LLM configured, `app.llm` rewrites the prose and is checked
 against the same passages and calculator outputs.
+
+A claim whose figure a calculator recomputes carries that calculation (its step table in
+`calculations`, its results in `outputs`). When the question also asks to compute ("How
+much did GPT-3 cost to train, and is $1.4M right?") and its own words give no runnable
+calculation, the claim's recomputation answers that part too: the answer has both routes,
+`routes == ['claim', 'calculate']`, `route == 'calculate'` (as for any merged answer with
+a calculation), the claim's `verdict`, and the one calculation listed once.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from functools import cached_property
 
 from app.abstain import not_in_notes_reason, squash
 from app.answer_data import Answer, Citation, Output
+from app.calc_intent import asks_besides_claim
 from app.claim_route import check_claim_question, claim_citations, is_claim_question
 from app.compose import citations_for, lookup_text, not_in_notes_text, render_citation_line
 from app.retrieve import Retriever, detect_language
@@ -72,9 +80,14 @@ class Assistant:
         lang = detect_language(question)
         previous = last_calculation(history)
         parts: list[Answer] = []
+        claim = None
         if is_claim_question(question):
-            parts.append(self._claim(question, lang))
+            claim = self._claim(question, lang)
+            parts.append(claim)
         calc = self._calculation(question, lang, previous)
+        if (calc is None or not calc.calculations) and claim is not None and claim.calculations \
+                and asks_besides_claim(question):
+            calc = self._claim_calculation(question, lang, claim)  # "how much ..., and is $1.4M right?"
         if calc is not None:
             parts.append(calc)
         if not parts:
@@ -113,7 +126,21 @@ class Assistant:
     def _claim(self, question: str, lang: str) -> Answer:
         check = check_claim_question(question, self.retriever, self.notes_arithmetic)
         citations = claim_citations(question, check)
-        return Answer(question, lang, "claim", claim_text_for(check, citations, lang), citations=citations, verdict=check.verdict)
+        calcs = [check.calculation] if check.calculation is not None else []
+        answer = Answer(question, lang, "claim", claim_text_for(check, citations, lang), citations=citations,
+                        outputs=[o for c in calcs for o in c.outputs], calculations=calcs, verdict=check.verdict)
+        if check.request is not None:
+            answer.context["calc_request"] = check.request  # "what if MFU is 40%?" follows up on the recomputation
+        return answer
+
+    def _claim_calculation(self, question: str, lang: str, claim: Answer) -> Answer:
+        """The calculation part of a question that also makes a claim: the claim's recomputation, step by step."""
+        from app.calc_text import calculation_text
+
+        calc, request = claim.calculations[0], claim.context.get("calc_request")
+        answer = Answer(question, lang, "calculate", calculation_text(calc, request, lang), outputs=list(calc.outputs), calculations=[calc])
+        answer.context["calc_request"] = request
+        return answer
 
 
 def missing_inputs_text(request, lang: str) -> str:
@@ -130,12 +157,24 @@ VERDICT_LABELS = {
     "supported": ("✅ Supported by your notes", "✅ 笔记支持这一说法"),
     "contradicted": ("❌ Contradicted", "❌ 与笔记或重新计算的结果不符"),
     "not_found": ("❔ Not found in your notes", "❔ 笔记中找不到依据"),
+    "supported_by_recomputation": ("✅ Supported by recomputation (no passage found that states this figure)",
+                                   "✅ 重新计算支持这一说法（没有找到直接写出这个数字的段落）"),
+    "contradicted_by_recomputation": ("❌ Contradicted by recomputation", "❌ 与重新计算的结果不符"),
 }
+
+
+def verdict_label(check, lang: str) -> str:
+    key = check.verdict
+    if check.by_recomputation:
+        key = "supported_by_recomputation"
+    elif check.verdict == "contradicted" and check.consistent is False:
+        key = "contradicted_by_recomputation"
+    return VERDICT_LABELS[key][1 if lang == "zh" else 0]
 
 
 def claim_text_for(check, citations: list[Citation], lang: str) -> str:
     zh = lang == "zh"
-    lines = [f"**{VERDICT_LABELS[check.verdict][1 if zh else 0]}**", ""]
+    lines = [f"**{verdict_label(check, lang)}**", ""]
     if check.claimed:
         from calculators.units import format_quantity
 
@@ -145,13 +184,27 @@ def claim_text_for(check, citations: list[Citation], lang: str) -> str:
         lines.append(f"> {c.quote} [{c.n}]")
     for note in check.recomputed:
         lines.append(("重新计算：" if zh else "Recomputed: ") + note)
-    if check.contradicting and check.verdict == "contradicted" and not check.supporting:
+    if check.consistent is False:
+        for hit, figure in check.contradicting[:1]:
+            n = _citation_n(hit, citations)
+            lines.append(("笔记给出的是 " if zh else "The notes give ") + figure.text + (f" [{n}]" if n else ""))
+        mentioned = [n for n in (_citation_n(h, citations) for h in check.supporting) if n]
+        if mentioned:
+            refs = "".join(f"[{n}]" for n in mentioned)
+            lines.append(f"笔记中也出现了声称的数字 {refs}，但按说法中的对象重新计算得不到它。" if zh else
+                         f"The claimed figure also appears in the notes {refs}, but recomputing it for what the claim is about does not give it.")
+    elif check.contradicting and check.verdict == "contradicted" and not check.supporting:
         for hit, figure in check.contradicting[:1]:
             lines.append(("笔记给出的是 " if zh else "The notes give ") + figure.text)
     if citations:
         lines.append("")
         lines += [render_citation_line(c, lang) for c in citations]
     return "\n".join(lines)
+
+
+def _citation_n(hit, citations: list[Citation]) -> int | None:
+    c = hit.chunk
+    return next((x.n for x in citations if x.file == c.file and x.lines == (c.line_start, c.line_end)), None)
 
 
 def merge(question: str, lang: str, parts: list[Answer]) -> Answer:
@@ -172,8 +225,11 @@ def merge(question: str, lang: str, parts: list[Answer]) -> Answer:
         for old, new in sorted(mapping.items(), reverse=True):
             text = text.replace(f"[{old}]", f"[§{new}]")
         texts.append(text.replace("[§", "["))
-        outputs += part.outputs
-        calcs += part.calculations
+        for calc in part.calculations:  # the claim's recomputation and the calculation part may be one run
+            if calc not in calcs:
+                calcs.append(calc)
+                outputs += [o for o in calc.outputs if o not in outputs]
+        outputs += [o for o in part.outputs if o not in outputs]
         verdict = verdict or part.verdict
         context.update(part.context)
     primary = next((p.route for p in parts if p.route == "calculate"), parts[0].route)

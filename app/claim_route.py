@@ -5,6 +5,21 @@ The claimed figures are normalised by the units parser (140万美元 = 1.4e6 USD
 and compared with the figures of the most relevant passages; any arithmetic the notes
 wrote for that figure is recomputed by the claims checker, and the claim itself is
 recomputed when it is a piece of arithmetic.
+
+A claimed figure that one of the calculators produces is recomputed with it
+(`calc_intent.calculation_for_claim`: "GPT-3训练一次只要140万美元" -> training_cost from
+GPT-3's 175B parameters and 300B tokens as the notes give them, with the registry's
+TPU v4 defaults -> $1,398,072), never from the claimed figure itself, and only when the
+claim gives every required input. Within 5% the recomputation is consistent.
+
+The verdict:
+- the recomputation disagrees -> contradicted (both values and how far apart), even when
+  a passage mentions the claimed figure (1200万美元 for larger models is no support for
+  "GPT-3 cost $12 million");
+- otherwise the claim's own arithmetic, then the notes' arithmetic for the figure, decide;
+- passages state the figure -> supported (the recomputation, when there is one, agrees);
+- no passage states it but the recomputation agrees -> supported by recomputation;
+- passages give a different figure in the same unit -> contradicted; else not_found.
 """
 
 from __future__ import annotations
@@ -12,11 +27,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from app.answer_data import Citation
-from app.calc_intent import is_claim_question  # noqa: F401  (one definition of what a claim question is)
+from app.answer_data import Calculation, Citation
+from app.calc_intent import CalcRequest, calculation_for_claim, is_claim_question  # noqa: F401  (one definition of what a claim question is)
+from app.calc_text import fmt
 from app.compose import best_quote
 from app.rerank import entities, entity_coverage
-from app.retrieve import Hit, Retriever
+from app.retrieve import Hit, Retriever, detect_language
 
 _FRAMING = re.compile(
     r"^\s*(?:is\s+it\s+(?:true|right|correct|accurate)\s+(?:that\s+)?|is\s+(?:the\s+)?claim\s+(?:that\s+)?|"
@@ -26,6 +42,7 @@ _FRAMING = re.compile(
 )
 _TRAILING = re.compile(r"(?:[,，]?\s*(?:is\s+(?:that|this|it)\s+)?(?:right|true|correct)\??|真的吗|对吗|是真的吗|是否属实|吗)?[?？!！。.\s]*$", re.I)
 TOLERANCE = 0.02  # figures within 2% are the same figure (140万 vs 1.398M)
+RECOMPUTE_TOLERANCE = 0.05  # a recomputation within 5% of the claimed figure agrees with it
 
 
 def claim_text(question: str) -> str:
@@ -52,17 +69,27 @@ def same_figure(a_value: float, a_unit: str, b_value: float, b_unit: str) -> boo
 class ClaimCheck:
     verdict: str  # 'supported' | 'contradicted' | 'not_found'
     claimed: list  # Quantities claimed
-    supporting: list[Hit] = field(default_factory=list)
+    supporting: list[Hit] = field(default_factory=list)  # passages that state a claimed figure
     contradicting: list[tuple[Hit, object]] = field(default_factory=list)  # (hit, the figure the note gives)
     arithmetic: list = field(default_factory=list)  # calculators.claims.Claim: the notes' own arithmetic for the figure
     recomputed: list[str] = field(default_factory=list)  # lines explaining recomputations
     text: str = ""
+    calculation: Calculation | None = None  # the calculator run that recomputed a claimed figure
+    request: CalcRequest | None = None  # ... and its request (a follow-up question can change its inputs)
+    consistent: bool | None = None  # the recomputation agrees with the claimed figure (None: no recomputation)
+
+    @property
+    def by_recomputation(self) -> bool:
+        """Supported because the recomputation agrees, with no passage stating the figure."""
+        return self.verdict == "supported" and not self.supporting and bool(self.consistent)
 
 
 def _figures(text: str):
+    """The quantities of a text; '1000 H100s' is 1000 of a chip, not 1000 hours (nor '44个H100' 44 hours)."""
+    from app.calc_params import _before_hardware_name
     from calculators.units import find_quantities
 
-    return [q for _, _, q in find_quantities(text)]
+    return [_before_hardware_name(text, start, end, q)[2] for start, end, q in find_quantities(text)]
 
 
 def _claimed_figures(text: str):
@@ -75,11 +102,100 @@ def _claimed_figures(text: str):
     return out
 
 
+def _in_unit(value: float, unit: str, wanted: str) -> float | None:
+    if not wanted or not unit or unit == wanted:
+        return value
+    from calculators.conversions import convert
+
+    try:
+        return convert(value, unit, wanted)
+    except Exception:  # not convertible: the recomputation says nothing about this figure
+        return None
+
+
+def _input_sources(request: CalcRequest, zh: bool) -> str:
+    """'params, tokens from GPT-3 in the notes; defaults: mfu, ...' in a few words."""
+    given, named, defaults = [], [], []
+    for name, used in request.inputs.items():
+        if used.source.startswith("default"):
+            defaults.append(name)
+        elif used.source.startswith(("note", "hardware catalog")):
+            named.append(f"{name} = {fmt(used.value)} ({used.source})")
+        else:
+            given.append(f"{name} = {fmt(used.value)}")
+    parts = []
+    if given:
+        parts.append(("说法中给出的 " if zh else "from the claim: ") + ", ".join(given))
+    if named:
+        parts.append(("按所提模型/硬件：" if zh else "for the model/hardware named: ") + ", ".join(named))
+    if defaults:
+        parts.append(("默认值：" if zh else "defaults: ") + ", ".join(defaults))
+    return "；".join(parts) if zh else "; ".join(parts)
+
+
+def recompute(text: str, claimed: list) -> tuple[CalcRequest, Calculation, object, float, bool] | None:
+    """(request, calculation, the claimed figure, the recomputed value in its unit, consistent) or None.
+
+    The first claimed figure a calculator can recompute from the claim's other inputs.
+    """
+    from app.calc_intent import run_request
+    from calculators.errors import CalculatorError
+
+    for figure in claimed:
+        request = calculation_for_claim(text, figure)
+        if request is None:
+            continue
+        try:
+            calc = run_request(request)
+        except CalculatorError:
+            continue
+        first = calc.outputs[0]
+        unit = figure.unit or first.unit
+        value = _in_unit(first.value, first.unit, unit)
+        if value is None:
+            continue
+        consistent = abs(value - figure.value) <= RECOMPUTE_TOLERANCE * max(abs(value), abs(figure.value))
+        return request, calc, figure, value, consistent
+    return None
+
+
+def recomputation_note(request: CalcRequest, calc: Calculation, figure, value: float, consistent: bool, zh: bool) -> str:
+    """One line: the calculator, where its inputs came from, both values and how far apart they are."""
+    from calculators.units import format_quantity
+
+    unit = figure.unit or calc.outputs[0].unit
+    ours = f"{calc.outputs[0].name} = {fmt(value)} {unit}".rstrip()
+    theirs = f"{figure.text} (= {format_quantity(figure, 'zh' if zh else 'en')})" if figure.unit else figure.text
+    diff = (figure.value - value) / value if value else float("inf")
+    pct = f"{abs(diff) * 100:.1f}%"
+    sources = _input_sources(request, zh)
+    if zh:
+        head = f"用 `{calc.calculator}` 重新计算（{sources}）得到 {ours}"
+        if consistent:
+            return f"{head}；与声称的 {theirs} 相差 {pct}，在 {RECOMPUTE_TOLERANCE:.0%} 以内，一致。"
+        more = "高" if diff > 0 else "低"
+        return f"{head}；与声称的 {theirs} 不符：声称值比重新计算的结果{more} {pct}。"
+    head = f"`{calc.calculator}` ({sources}) gives {ours}"
+    if consistent:
+        return f"{head}; the claim says {theirs}: {pct} apart, within {RECOMPUTE_TOLERANCE:.0%}, consistent."
+    more = "higher" if diff > 0 else "lower"
+    return f"{head}, but the claim says {theirs}: the claimed figure is {pct} {more} than the recomputed one."
+
+
+def _repeats(arithmetic, claimed: list) -> bool:
+    """The claim states the notes' wrong figure rather than the recomputed one."""
+    if arithmetic.recomputed is None:
+        return True
+    near = [q for q in claimed if same_figure(q.value, q.unit, arithmetic.stated, arithmetic.unit)]
+    return any(abs(q.value - arithmetic.stated) <= abs(q.value - arithmetic.recomputed) for q in near)
+
+
 def check_claim_question(question: str, retriever: Retriever, notes_arithmetic: list) -> ClaimCheck:
     """Judge a claim: supported / contradicted / not_found, with passages and recomputations."""
     from calculators.claims import check_claim
 
     text = claim_text(question)
+    zh = detect_language(question) == "zh"
     result = ClaimCheck(verdict="not_found", claimed=_claimed_figures(text), text=text)
 
     written = check_claim(text)  # the claim is itself arithmetic: recompute it
@@ -87,11 +203,19 @@ def check_claim_question(question: str, retriever: Retriever, notes_arithmetic: 
         result.recomputed.append(written.note)
         result.verdict = "supported" if written.holds else "contradicted"
 
+    redone = recompute(text, [q for q in result.claimed if q.unit] + [q for q in result.claimed if not q.unit])
+    recomputed_value = None
+    if redone is not None:
+        result.request, result.calculation, figure, recomputed_value, result.consistent = redone
+        result.recomputed.append(recomputation_note(*redone, zh=zh))
+
     hits = retriever.search(text, k=8)
     names = entities(text)
+    relevant = []
     for hit in hits:
         if names and entity_coverage(names, hit.chunk.heading + " " + hit.chunk.text) < 0.5:
             continue  # a passage about something else: its numbers say nothing about this claim
+        relevant.append(hit)
         figures = _figures(hit.chunk.text)
         matched = [c for c in result.claimed if any(same_figure(c.value, c.unit, f.value, f.unit) for f in figures)]
         if matched:
@@ -110,27 +234,64 @@ def check_claim_question(question: str, retriever: Retriever, notes_arithmetic: 
                     if claim not in result.arithmetic:
                         result.arithmetic.append(claim)
 
-    if written is None or written.holds is None:
-        wrong = [a for a in result.arithmetic if a.holds is False]
-        if wrong:
+    wrong = [a for a in result.arithmetic if a.holds is False]
+    # a slip in the notes counts against the claim only when the claim repeats it (542 racks), not when
+    # the claim has the corrected figure (543 racks: 3,798 / 7 = 542.57, rounded up)
+    repeated = [a for a in wrong if _repeats(a, result.claimed)]
+    if result.consistent is False:
+        # the recomputation disagrees: passages that give the recomputed figure come first
+        result.verdict = "contradicted"
+        result.recomputed += [a.note for a in wrong]
+        unit = figure.unit or result.calculation.outputs[0].unit
+        giving = []
+        for hit in relevant:
+            same = [f for f in _claimed_figures(hit.chunk.text)
+                    if (f.unit or not unit) and same_figure(recomputed_value, unit, f.value, f.unit)]
+            if same:
+                giving.append((hit, same[0]))
+        if giving:
+            result.contradicting = (giving + [(h, f) for h, f in result.contradicting if all(h is not g for g, _ in giving)])[:3]
+    elif written is None or written.holds is None:
+        if repeated:
             result.verdict = "contradicted"
             result.recomputed += [a.note for a in wrong]
         elif result.supporting:
             result.verdict = "supported"
-            result.recomputed += [a.note for a in result.arithmetic if a.holds]
+            result.recomputed += [a.note for a in result.arithmetic if a.holds is not None]
+        elif result.consistent:
+            result.verdict = "supported"  # by recomputation: no passage states the figure
         elif result.contradicting and result.claimed:
             result.verdict = "contradicted"
     return result
 
 
 def claim_citations(question: str, check: ClaimCheck, n_start: int = 1) -> list[Citation]:
-    hits = check.supporting[:3] or [h for h, _ in check.contradicting[:2]]
+    if check.consistent is False:  # contradicted by recomputation: what the notes give first, then who mentions the claim
+        shown = list(check.contradicting[:2])
+        shown += [(h, None) for h in check.supporting if all(h is not g for g, _ in shown)]
+        shown = shown[:3]
+    elif check.supporting:
+        shown = [(h, None) for h in check.supporting[:3]]
+    else:
+        shown = list(check.contradicting[:2])
     out = []
-    for i, hit in enumerate(hits, n_start):
+    for i, (hit, figure) in enumerate(shown, n_start):
         c = hit.chunk
-        quote = _quote_with_figure(check, c.text) or best_quote(question, c.text)
+        quote = (_quote_with(figure, c.text) if figure is not None and check.consistent is False else None) \
+            or _quote_with_figure(check, c.text) or best_quote(question, c.text)
         out.append(Citation(n=i, file=c.file, heading=c.heading, lines=(c.line_start, c.line_end), quote=quote, passage=c.text, score=round(hit.score, 4)))
     return out
+
+
+def _quote_with(figure, passage: str) -> str | None:
+    """The sentence of a passage that states `figure` (a figure the notes give)."""
+    from ingest.sentences import sentence_spans
+
+    for s, e in sentence_spans(passage):
+        sentence = passage[s:e]
+        if any(same_figure(figure.value, figure.unit, f.value, f.unit) for f in _figures(sentence)):
+            return sentence
+    return None
 
 
 def _quote_with_figure(check: ClaimCheck, passage: str) -> str | None:
