@@ -24,7 +24,7 @@ import importlib.util
 import json
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from app import llm_check
@@ -198,7 +198,8 @@ def gather_passages(question: str, offline: Answer, assistant) -> list[Citation]
             n += 1
             seen.add((c.file, c.lines))
             passages.append(Citation(n, c.file, c.heading, c.lines, best_quote(question, c.text), c.text, round(float(hit.score), 4)))
-            if n - len(offline.citations) >= budget:
+            budget -= 1
+            if budget == 0:
                 break
     return passages
 
@@ -367,9 +368,7 @@ def sources_text(citations: list[Citation], lang: str) -> str:
 
 
 def with_notice(offline: Answer, notice: str) -> Answer:
-    answer = Answer(offline.question, offline.language, offline.route, offline.answer, list(offline.citations), list(offline.outputs),
-                    list(offline.calculations), offline.verdict, [*offline.notices, notice], list(offline.routes), dict(offline.context))
-    return answer
+    return replace(offline, notices=[*offline.notices, notice])
 
 
 def llm_answer(question: str, history: list | None, offline: Answer, assistant) -> Answer:
@@ -397,6 +396,5 @@ def llm_answer(question: str, history: list | None, offline: Answer, assistant) 
     for calc in calculations[len(offline.calculations):]:
         outputs += [o for o in calc.outputs if o not in outputs]
     notices = [*offline.notices, *llm_check.notices(check, lang), *tool_input_notices(question, offline, done, passages, lang)]
-    context = dict(offline.context)
-    context["llm_tool_runs"] = conversation.runs
-    return Answer(question, lang, offline.route, text, citations, outputs, calculations, offline.verdict, notices, list(offline.routes), context)
+    context = {**offline.context, "llm_tool_runs": conversation.runs}
+    return replace(offline, answer=text, citations=citations, outputs=outputs, calculations=calculations, notices=notices, context=context)
