@@ -70,10 +70,23 @@ class Assistant:
 
     @cached_property
     def notes_arithmetic(self) -> list:
-        """Every piece of arithmetic written in the notes, checked (calculators.claims)."""
-        from calculators.claims import check_folder
+        """Every piece of arithmetic written in the notes, checked (calculators.claims), read with ingest's
+        reader: the same notes, encodings and line numbers as the passages; unreadable notes are skipped
+        (ingest reports them)."""
+        from calculators.claims import find_claims
+        from ingest.errors import NoteError
+        from ingest.index import list_notes
+        from ingest.read import read_note
 
-        return check_folder(self.settings.kb)
+        kb = self.settings.kb
+        claims = []
+        for path in list_notes(kb):
+            try:
+                doc = read_note(path, kb, self.settings.max_note_bytes)
+            except NoteError:
+                continue
+            claims.extend(find_claims(doc.text, doc.file))
+        return claims
 
     def answer(self, question: str, history: list | None = None) -> Answer:
         question = check_question(question)
@@ -108,7 +121,8 @@ class Assistant:
         from app.calc_intent import detect_calculation, run_request
         from app.calc_text import calculation_text
 
-        embedder = self.embedders.get("use")
+        # similarity to the calculators' descriptions: the fast multilingual encoder when loaded, else the first
+        embedder = self.embedders.get("use") or self.embedders.get(self.settings.embed.models[0])
         request = detect_calculation(question, previous, embedder=embedder)
         if request is None:
             return None

@@ -29,6 +29,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import inspect
 import re
 from dataclasses import dataclass, field, replace
@@ -207,15 +208,17 @@ EMBEDDING_WEIGHT = 1.0  # a clearly better description match is worth about one 
 # ------------------------------------------------------------------ filling inputs
 
 # Figures the notes give for models named in a question: used only as stated assumptions.
+# Published sizes, cited to the papers (a note may repeat them, but these must hold for any notes folder).
 MODEL_FACTS: dict[str, dict[str, tuple[float, str]]] = {
-    r"GPT-?3(?![.\d])": {"params": (175e9, "note: kb/001_420203dd199bc46a.txt:140 (GPT-3, 1750亿参数)"),
-                         "tokens": (300e9, "note: kb/001_420203dd199bc46a.txt:146 (GPT-3, 3000亿token)")},
-    r"\bGopher\b": {"params": (280e9, "note: kb/001_420203dd199bc46a.txt:140 (Gopher, 2800亿参数)"),
-                    "tokens": (300e9, "note: kb/001_420203dd199bc46a.txt:182 (Gopher, 3000亿token)")},
-    r"\bPaLM\b": {"params": (540e9, "note: kb/001_420203dd199bc46a.txt:140 (PaLM, 5400亿参数)")},
-    r"\bChinchilla\b": {"params": (70e9, "note: kb/001_420203dd199bc46a.txt:182 (Chinchilla, 700亿参数)"),
-                        "tokens": (1.4e12, "note: kb/001_420203dd199bc46a.txt:182 (Chinchilla, 1.4万亿token)")},
-    r"BERT[- ]?Large": {"params": (340e6, "note: kb/001_420203dd199bc46a.txt:230 (BERT-Large, 3.4亿参数)")},
+    r"GPT-?3(?![.\d])": {"params": (175e9, "model card: GPT-3 175B (Brown et al. 2020, arXiv:2005.14165)"),
+                         "tokens": (300e9, "model card: GPT-3 trained on 300B tokens (Brown et al. 2020)")},
+    r"\bGopher\b": {"params": (280e9, "model card: Gopher 280B (Rae et al. 2021, arXiv:2112.11446)"),
+                    "tokens": (300e9, "model card: Gopher trained on 300B tokens (Rae et al. 2021)")},
+    r"\bPaLM\b": {"params": (540e9, "model card: PaLM 540B (Chowdhery et al. 2022, arXiv:2204.02311)"),
+                  "tokens": (780e9, "model card: PaLM trained on 780B tokens (Chowdhery et al. 2022)")},
+    r"\bChinchilla\b": {"params": (70e9, "model card: Chinchilla 70B (Hoffmann et al. 2022, arXiv:2203.15556)"),
+                        "tokens": (1.4e12, "model card: Chinchilla trained on 1.4T tokens (Hoffmann et al. 2022)")},
+    r"BERT[- ]?Large": {"params": (340e6, "model card: BERT-Large 340M (Devlin et al. 2018, arXiv:1810.04805)")},
 }
 
 
@@ -459,9 +462,14 @@ def json_unit(unit: str) -> str:
 
 
 def primary_output(calc: Calculator) -> str:
-    """The output the calculator's function returns (its source ends in `...["name"]`)."""
-    found = re.findall(r"\[\"(\w+)\"\]", inspect.getsource(calc.function))
-    return found[-1] if found else calc.calculation.outputs[-1].name
+    """The output the calculator's function returns (its source ends in `...["name"]`); read once per calculator."""
+    return _returned_output(calc.function) or calc.calculation.outputs[-1].name
+
+
+@functools.cache
+def _returned_output(function) -> str | None:
+    found = re.findall(r"\[\"(\w+)\"\]", inspect.getsource(function))
+    return found[-1] if found else None
 
 
 def asking_part(text: str) -> str:

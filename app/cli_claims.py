@@ -42,10 +42,13 @@ def claims(kb_dir: Path | None, as_json: bool) -> None:
     if not kb_dir.is_dir():
         raise click.ClickException(
             f"notes folder {str(kb_dir)!r} does not exist or is not a folder; pass --kb DIR or set KBQA_KB")
+    skipped: list = []
     try:
-        found = check_folder(kb_dir)
+        found = check_folder(kb_dir, skipped=skipped)
     except (CalculatorError, OSError) as exc:
         raise click.ClickException(str(exc)) from exc
+    for file, reason in skipped:  # reported, not fatal: the other notes are still checked
+        click.echo(f"skipped {file}: {reason}", err=True)
     if as_json:
         for c in found:
             click.echo(_json_line(c))

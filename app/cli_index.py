@@ -85,7 +85,7 @@ def ingest(kb, index):
 
 def read_questions(path: Path) -> list[dict]:
     items = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    for n, line in enumerate(path.read_text(encoding="utf-8").split("\n"), 1):
         if not line.strip():
             continue
         try:

@@ -23,7 +23,7 @@ def load_eval(path: Path) -> list[dict]:
     """Read an eval JSONL file; a malformed line is an error naming the line."""
     items = []
     try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
+        lines = Path(path).read_text(encoding="utf-8").split("\n")
     except FileNotFoundError:
         raise EvalFileError(f"eval file not found: {path}") from None
     for n, line in enumerate(lines, 1):

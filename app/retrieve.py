@@ -14,6 +14,7 @@ import numpy as np
 from app.glossary import expand_chinese, expand_english
 from app.rerank import answer_type_match, answer_types, entities, entity_coverage, is_reference_list
 from ingest.bm25 import BM25
+from ingest.errors import StaleIndex
 from ingest.index import LoadedIndex, embed_text
 from ingest.settings import Settings
 from ingest.tokenize import tokenize
@@ -62,8 +63,11 @@ class Retriever:
                 self.embedders[spec] = make_embedder(spec)
         # Flat indexes are small: keep the matrices for exact scoring of the candidates.
         self.matrices = {spec: vi.reconstruct_n(0, vi.ntotal) for spec, vi in index.vectors.items()}
-        self.bm25 = BM25([tokenize(embed_text(c)) for c in self.chunks])
+        for spec, matrix in self.matrices.items():
+            if matrix.shape[1] != self.embedders[spec].dim:  # e.g. another model now sits at the same local path
+                raise StaleIndex(str(index.path.parent), [f"{spec}: index vectors have {matrix.shape[1]} dimensions, the model gives {self.embedders[spec].dim}"])
         self.texts = [embed_text(c) for c in self.chunks]
+        self.bm25 = BM25([tokenize(t) for t in self.texts])
         self.is_reference = np.array([1.0 if is_reference_list(c.heading) else 0.0 for c in self.chunks], dtype=np.float32)
 
     def query_terms(self, question: str) -> list[str]:

@@ -664,7 +664,10 @@ def read_note(path: str | Path) -> str:
     """Decode a notes file: UTF-16 with a BOM, else UTF-8 (with or without BOM), else GB18030, else UTF-16."""
     data = Path(path).read_bytes()
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        return data.decode("utf-16")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise InputError(str(path), f"has a UTF-16 mark but is not UTF-16 text ({exc.reason})") from None
     for encoding in ("utf-8-sig", "gb18030", "utf-16"):
         try:
             return data.decode(encoding)
@@ -673,16 +676,28 @@ def read_note(path: str | Path) -> str:
     raise InputError(str(path), "is not UTF-8, GB18030 or UTF-16 text")
 
 
-def check_folder(path: str | Path) -> list[Claim]:
-    """Claims in every *.txt and *.md file under `path` (hidden folders such as .index skipped)."""
+def check_folder(path: str | Path, skipped: list | None = None) -> list[Claim]:
+    """Claims in every *.txt and *.md file under `path` (hidden folders such as .index skipped).
+
+    A file that cannot be decoded raises InputError, unless `skipped` is a list: then
+    (file, reason) is appended to it and the other files are still checked.
+    """
     root = Path(path)
     if not root.is_dir():
         raise InputError(str(path), "is not a folder of notes")
     claims: list[Claim] = []
-    files = sorted(p for p in root.rglob("*") if p.suffix.lower() in (".txt", ".md") and p.is_file()
+    files = sorted(p for p in root.rglob("*") if p.suffix.lower() in (".txt", ".md", ".markdown") and p.is_file()
                    and not any(part.startswith(".") for part in p.relative_to(root).parts))
     for p in files:
-        claims.extend(find_claims(read_note(p), p.relative_to(root).as_posix()))
+        rel = p.relative_to(root).as_posix()
+        try:
+            text = read_note(p)
+        except (InputError, OSError) as exc:
+            if skipped is None:
+                raise
+            skipped.append((rel, str(exc)))
+            continue
+        claims.extend(find_claims(text, rel))
     return claims
 
 

@@ -15,13 +15,14 @@ bit from the previous build); only new or changed files are read and embedded.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import shutil
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -78,7 +79,7 @@ def list_notes(kb: Path) -> list[Path]:
     return notes
 
 
-def expected_manifest_core(settings: Settings, dims: dict[str, int] | None = None) -> dict:
+def expected_manifest_core(settings: Settings) -> dict:
     """The part of the manifest that must match the settings for an index to be usable."""
     return {
         "format": FORMAT_VERSION,
@@ -111,6 +112,12 @@ def read_manifest(index_dir: Path) -> dict | None:
     return json.loads((build / "manifest.json").read_text(encoding="utf-8"))
 
 
+def read_jsonl(path: Path) -> list[dict]:
+    """One JSON object a line. Only '\\n' ends a record: str.splitlines would also split on U+2028 and
+    friends, which json.dumps(ensure_ascii=False) writes raw inside strings."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]
+
+
 def chunk_to_record(chunk: Chunk) -> dict:
     return {
         "text": chunk.text,
@@ -135,7 +142,7 @@ def _old_vectors(build: Path | None, manifest: dict | None, settings: Settings) 
         return [], {}
     import faiss
 
-    records = [json.loads(line) for line in (build / "chunks.jsonl").read_text(encoding="utf-8").splitlines()]
+    records = read_jsonl(build / "chunks.jsonl")
     vectors = {}
     for i, name in enumerate(settings.embed.models):
         index = faiss.read_index(str(build / f"encoder-{i}.faiss"))
@@ -153,6 +160,27 @@ def build_index(
     progress(stage, done, total) is called as files are read and passages embedded.
     embedders: already loaded encoders by spec, to avoid loading them twice in one process.
     """
+    kb, index_dir = Path(settings.kb), Path(settings.index_dir)
+    notes = list_notes(kb)
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with _build_lock(index_dir):
+        return _build(settings, kb, index_dir, notes, progress, embedders)
+
+
+@contextlib.contextmanager
+def _build_lock(index_dir: Path):
+    """One build at a time per index folder (the app's upload and a `kbqa ingest` may overlap)."""
+    import fcntl
+
+    with open(index_dir / ".lock", "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _build(settings: Settings, kb: Path, index_dir: Path, notes: list[Path], progress, embedders) -> IngestReport:
     import faiss
 
     from ingest.chunk import chunk_document
@@ -160,8 +188,6 @@ def build_index(
     from ingest.read import read_note
 
     started = time.perf_counter()
-    kb, index_dir = Path(settings.kb), Path(settings.index_dir)
-    notes = list_notes(kb)
     report = IngestReport()
     old_build = current_build(index_dir)
     old_manifest = read_manifest(index_dir)
@@ -175,6 +201,7 @@ def build_index(
     sources: list[tuple[str, int]] = []  # ("old", row) or ("new", position in to_embed)
     to_embed: list[Chunk] = []
     files_meta: dict[str, dict] = {}
+    skipped_sha: dict[str, str] = {}
     for n, path in enumerate(notes):
         rel = path.relative_to(kb).as_posix()
         if progress:
@@ -197,9 +224,15 @@ def build_index(
             chunks, cleaned = chunk_document(doc, settings.chunk.params())
         except NoteError as exc:
             report.skipped.append((rel, exc.reason))
+            skipped_sha[rel] = digest
+            continue
+        except Exception as exc:  # one odd note must not stop the whole ingest: report it and go on
+            report.skipped.append((rel, f"could not be processed ({type(exc).__name__}: {exc})"))
+            skipped_sha[rel] = digest
             continue
         if not chunks:
             report.skipped.append((rel, "no text left after cleaning"))
+            skipped_sha[rel] = digest
             continue
         for chunk in chunks:
             records.append(chunk_to_record(chunk))
@@ -252,7 +285,7 @@ def build_index(
             **expected_manifest_core(settings),
             "dims": dims,
             "files": files_meta,
-            "skipped": [{"file": f, "reason": r} for f, r in report.skipped],
+            "skipped": [{"file": f, "reason": r, "sha256": skipped_sha.get(f)} for f, r in report.skipped],
             "chunks": len(records),
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
         }
@@ -283,18 +316,23 @@ def _remove_old_builds(index_dir: Path, keep: str) -> None:
 def kb_changed(settings: Settings, manifest: dict) -> bool:
     """True when a note was added, changed or deleted since the index was built."""
     files = manifest.get("files", {})
-    skipped = {s["file"] for s in manifest.get("skipped", [])}
+    skipped = {s["file"]: s.get("sha256") for s in manifest.get("skipped", [])}
     seen = set()
     for path in list_notes(Path(settings.kb)):
         rel = path.relative_to(settings.kb).as_posix()
         seen.add(rel)
+        try:
+            digest = sha256_file(path)
+        except OSError:
+            if rel in skipped:
+                continue  # still unreadable, as at the last build
+            return True
         if rel in skipped:
+            if skipped[rel] != digest:
+                return True  # a skipped note changed (fixed?): read it again
             continue
         meta = files.get(rel)
-        try:
-            if meta is None or meta["sha256"] != sha256_file(path):
-                return True
-        except OSError:
+        if meta is None or meta["sha256"] != digest:
             return True
     return bool(set(files) - seen)
 
@@ -319,7 +357,7 @@ def load_index(settings: Settings) -> LoadedIndex:
     diffs = manifest_differences(manifest, settings)
     if diffs:
         raise StaleIndex(str(index_dir), diffs)
-    chunks = [record_to_chunk(json.loads(line)) for line in (build / "chunks.jsonl").read_text(encoding="utf-8").splitlines()]
+    chunks = [record_to_chunk(rec) for rec in read_jsonl(build / "chunks.jsonl")]
     vectors = {spec: faiss.read_index(str(build / f"encoder-{i}.faiss")) for i, spec in enumerate(settings.embed.models)}
     return LoadedIndex(manifest=manifest, chunks=chunks, vectors=vectors, path=build)
 
@@ -331,7 +369,3 @@ def ensure_index(settings: Settings, progress=None, embedders: dict | None = Non
     if manifest is None or manifest_differences(manifest, settings) or kb_changed(settings, manifest):
         report = build_index(settings, progress=progress, embedders=embedders)
     return load_index(settings), report
-
-
-def iter_records(chunks: Iterable[Chunk]) -> Iterable[dict]:
-    return (chunk_to_record(c) for c in chunks)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ingest.types import ChunkParams
@@ -37,6 +37,16 @@ class EmbedSettings(BaseModel):
         description="Weight of each encoder's cosine in the fused score (same order as models).",
     )
     batch_size: int = Field(32, ge=1, description="Passages embedded per call during ingest.")
+
+    @model_validator(mode="after")
+    def one_weight_per_model(self) -> "EmbedSettings":
+        if not self.models:
+            raise ValueError("embed.models is empty: name at least one encoder ('use', 'e5' or 'st:<model>')")
+        if len(self.weights) != len(self.models):
+            raise ValueError(
+                f"embed.weights has {len(self.weights)} values for {len(self.models)} models ({self.models}): give one weight per model"
+            )
+        return self
 
 
 class RetrievalSettings(BaseModel):

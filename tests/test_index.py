@@ -162,3 +162,27 @@ def test_chunks_file_is_jsonl_with_locations(kb_index):
     assert all(1 <= r["lines"][0] <= r["lines"][1] for r in rows)
     assert np.median([len(r["text"]) for r in rows]) < 400
     assert max(len(r["text"]) for r in rows) <= 1000
+
+
+def test_line_separator_characters_survive(small_kb, tmp_path, embedders):
+    (small_kb / "sep.md").write_text("# Costs\u2028of training\n\nA passage with a\u2029paragraph mark and a \x85 next-line.\n", encoding="utf-8")
+    s = settings_for(small_kb, tmp_path)
+    build_index(s, embedders=embedders)
+    assert any(c.file == "sep.md" for c in load_index(s).chunks)
+    assert build_index(s, embedders=embedders).chunks_embedded == 0  # the previous build reads back too
+
+
+def test_a_fixed_note_is_noticed(small_kb, tmp_path, embedders):
+    from ingest.index import kb_changed
+
+    (small_kb / "later.txt").write_bytes(b"")
+    s = settings_for(small_kb, tmp_path)
+    build_index(s, embedders=embedders)
+    assert not kb_changed(s, read_manifest(s.index_dir))
+    (small_kb / "later.txt").write_text("机柜的功率约为45.5kW。", encoding="utf-8")
+    assert kb_changed(s, read_manifest(s.index_dir))
+
+
+def test_one_weight_per_encoder():
+    with pytest.raises(ValueError, match="one weight per model"):
+        Settings(embed={"models": ["use", "e5"], "weights": [1.0]})
