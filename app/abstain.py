@@ -16,6 +16,7 @@ import re
 import unicodedata
 
 from app.glossary import EN_ZH, glossary_phrases
+from app.rerank import squash
 from app.retrieve import detect_language
 from ingest.tokenize import tokenize
 
@@ -23,10 +24,6 @@ MIN_TERM_COVERAGE = 0.3  # chosen on dev + proxy lookups vs off-topic questions 
 
 _WORD = re.compile(r"[A-Za-z0-9]*[A-Za-z][A-Za-z0-9]*(?:[-.'’][A-Za-z0-9]+)*")
 _GENERIC = frozenset("i ai llm llms gpu gpus cpu flops flop tflops pflops api faq ok vs etc".split())
-
-
-def squash(text: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).lower()
 
 
 def _is_quantity(word: str) -> bool:

@@ -19,10 +19,11 @@ import json
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from app.abstain import not_in_notes_reason, squash
+from app.abstain import not_in_notes_reason
 from app.answer_data import Answer, Citation, Output
 from app.calc_intent import asks_besides_claim
 from app.claim_route import check_claim_question, claim_citations, is_claim_question
+from app.rerank import squash
 from app.compose import citations_for, lookup_text, not_in_notes_text, render_citation_line
 from app.retrieve import Retriever, detect_language
 from calculators.errors import CalculatorError

@@ -4,22 +4,7 @@ substitution and the result with units, in the question's language."""
 from __future__ import annotations
 
 from app.answer_data import Calculation
-
-
-def fmt(value: float) -> str:
-    """Numbers as people read them: 1,398,072; 0.0035; 3.15e+23.
-
-    >>> fmt(1398072.4), fmt(0.003515), fmt(3.15e23), fmt(30382.0)
-    ('1,398,072', '0.003515', '3.15e+23', '30,382')
-    """
-    if value == 0:
-        return "0"
-    a = abs(value)
-    if a >= 1e15 or a < 1e-4:
-        return f"{value:.4g}"
-    if a >= 100:
-        return f"{value:,.0f}" if abs(value - round(value)) < 1e-9 or a >= 1000 else f"{value:,.2f}"
-    return f"{value:.4g}"
+from calculators.formula import format_number as fmt
 
 
 def calculation_text(calc: Calculation, request, lang: str) -> str:

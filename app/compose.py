@@ -6,9 +6,8 @@ from __future__ import annotations
 import re
 
 from app.answer_data import Citation
-from app.glossary import expand_chinese, expand_english
 from app.rerank import answer_type_match, answer_types, entities, entity_coverage
-from app.retrieve import Hit, detect_language
+from app.retrieve import Hit, detect_language, query_terms
 from ingest.sentences import sentence_spans
 from ingest.tokenize import tokenize
 
@@ -17,11 +16,7 @@ SECOND_SENTENCE_RATIO = 0.3  # quote a second sentence scoring at least this sha
 
 
 def question_terms(question: str) -> set[str]:
-    extra = expand_english(question) if detect_language(question) == "en" else expand_chinese(question)
-    terms = set(tokenize(question))
-    for t in extra:
-        terms.update(tokenize(t))
-    return terms
+    return set(query_terms(question))
 
 
 def sentence_score(question: str, terms: set[str], sentence: str) -> float:

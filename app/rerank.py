@@ -84,7 +84,8 @@ def entities(question: str) -> list[str]:
     return found
 
 
-def _squash(text: str) -> str:
+def squash(text: str) -> str:
+    """NFKC, lower case, no whitespace: how names are compared across the notes and a question."""
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).lower()
 
 
@@ -96,8 +97,8 @@ def entity_coverage(names: list[str], passage: str) -> float:
     """
     if not names:
         return 0.0
-    text = _squash(passage)
-    return sum(1 for n in names if _squash(n) in text) / len(names)
+    text = squash(passage)
+    return sum(1 for n in names if squash(n) in text) / len(names)
 
 
 _REFERENCES = re.compile(r"参考文献|参考资料|引用|references|bibliography|works cited", re.I)

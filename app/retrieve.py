@@ -37,6 +37,16 @@ def detect_language(text: str) -> str:
     return "zh" if han and han > 2 * latin else "en"
 
 
+def query_terms(question: str, glossary: bool = True) -> list[str]:
+    """BM25 terms of a question, with the glossary's terms in the other language."""
+    terms = tokenize(question)
+    if glossary:
+        extra = expand_english(question) if detect_language(question) == "en" else expand_chinese(question)
+        for term in extra:
+            terms.extend(tokenize(term))
+    return terms
+
+
 @dataclass
 class Hit:
     chunk: Chunk
@@ -71,12 +81,7 @@ class Retriever:
         self.is_reference = np.array([1.0 if is_reference_list(c.heading) else 0.0 for c in self.chunks], dtype=np.float32)
 
     def query_terms(self, question: str) -> list[str]:
-        terms = tokenize(question)
-        if self.settings.retrieval.glossary:
-            extra = expand_english(question) if detect_language(question) == "en" else expand_chinese(question)
-            for term in extra:
-                terms.extend(tokenize(term))
-        return terms
+        return query_terms(question, glossary=self.settings.retrieval.glossary)
 
     def scores(self, question: str) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Fused score of every chunk, and each component."""
