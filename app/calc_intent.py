@@ -39,7 +39,7 @@ from app.calc_params import (Assignment, QuestionQuantity, assign, hardware_name
                              question_quantities)
 from app.retrieve import detect_language
 from calculators import memory
-from calculators.conversions import UnitMismatch, compatible, convert
+from calculators.conversions import UnitMismatch, compatible, convert, json_unit  # noqa: F401 (re-exported)
 from calculators.registry import CALCULATORS, Calculator, get
 
 QUESTION = "question"
@@ -447,18 +447,6 @@ _OUTPUT_CUES: dict[str, str] = {
     "share_of_revenue": r"share|percent|%|占.{0,6}(?:比例|多少)",
     "tokens_per_query": r"how many tokens|多少(?:个)?\s*tokens?",
 }
-
-
-def json_unit(unit: str) -> str:
-    """A calculator unit as the answer JSON names it: the amount, not the rate ('USD/day' -> 'USD').
-
-    >>> json_unit("USD/1K token"), json_unit("kWh/day"), json_unit("GPU-hour/day"), json_unit("FLOP/s")
-    ('USD', 'kWh', 'hour', 'FLOP/s')
-    """
-    if unit in ("FLOP/s", "byte/s"):
-        return unit
-    numerator = unit.partition("/")[0]
-    return numerator.rpartition("-")[2] if "-" in numerator and numerator != "PF-day" else numerator
 
 
 def primary_output(calc: Calculator) -> str:

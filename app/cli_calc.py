@@ -64,6 +64,20 @@ def _listing() -> str:
     return "\n".join(lines)
 
 
+def json_result(result) -> dict:
+    """The result with units named in the JSON vocabulary (FLOP, PF-day, USD, day, hour, GPU, server, rack,
+    byte, kWh, kW, token, parameter, ''); where the calculator's own unit says more (GPU-hour/day), it is kept as unit_full."""
+    from calculators.conversions import json_unit
+
+    data = result.as_dict()
+    for key in ("inputs", "outputs"):
+        for amount in data[key]:
+            unit = json_unit(amount["unit"])
+            if unit != amount["unit"]:
+                amount["unit_full"], amount["unit"] = amount["unit"], unit
+    return data
+
+
 @click.command(
     "calc",
     context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
@@ -95,6 +109,6 @@ def calc(ctx: click.Context, name: str | None, list_: bool, solve: str | None, a
     except CalculatorError as e:
         raise click.ClickException(str(e)) from None
     if as_json:
-        click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(json_result(result), ensure_ascii=False, indent=2))
     else:
         click.echo(result.text())

@@ -156,3 +156,15 @@ def convert(value: float, given: str, declared: str) -> float:
     if physical_given != physical_declared or not counts_fit:
         raise UnitMismatch(f"{given} is not convertible to {declared}")
     return float(value) * f_given / f_declared
+
+
+def json_unit(unit: str) -> str:
+    """A calculator unit as the answer JSON names it: the amount, not the rate ('USD/day' -> 'USD').
+
+    >>> json_unit("USD/1K token"), json_unit("kWh/day"), json_unit("GPU-hour/day"), json_unit("FLOP/s")
+    ('USD', 'kWh', 'hour', 'FLOP/s')
+    """
+    if unit in ("FLOP/s", "byte/s"):
+        return unit
+    numerator = unit.partition("/")[0]
+    return numerator.rpartition("-")[2] if "-" in numerator and numerator != "PF-day" else numerator

@@ -111,3 +111,29 @@ def test_inverse_calculator_reports_the_solved_quantity_as_an_output():
     data = json.loads(result.output)
     assert data["outputs"][0]["name"] == "per_generation_rate"
     assert data["outputs"][0]["value"] == pytest.approx(1.34**2 - 1)
+
+
+VOCABULARY = {"FLOP", "PF-day", "USD", "day", "hour", "GPU", "server", "rack", "byte", "kWh", "kW", "token", "parameter", ""}
+# beyond the list: rates of compute and bandwidth, and seconds (an intermediate of training_time)
+VOCABULARY |= {"FLOP/s", "byte/s", "second"}
+
+
+def test_every_json_output_unit_is_in_the_vocabulary():
+    import json as _json
+
+    from app.cli import main as cli_main
+    from calculators.registry import CALCULATORS
+
+    for name, calc in CALCULATORS.items():
+        if calc.solves:
+            continue
+        rules = {v.name: v.rule for v in calc.calculation.inputs}
+        args = ["calc", name, "--json"]
+        for p in calc.parameters:
+            if p.required:
+                value = {"count": "2", "fraction": "0.5", "share": "0.5", "growth": "0.5"}.get(rules.get(p.name), "1000")
+                args += [f"--{p.name.replace('_', '-')}", value]
+        result = CliRunner().invoke(cli_main, args)
+        assert result.exit_code == 0, (name, result.output)
+        for out in _json.loads(result.output)["outputs"]:
+            assert out["unit"] in VOCABULARY, (name, out)
