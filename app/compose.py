@@ -19,11 +19,11 @@ def question_terms(question: str) -> set[str]:
     return set(query_terms(question))
 
 
-def sentence_score(question: str, terms: set[str], sentence: str) -> float:
+def sentence_score(terms: set[str], types: list[str], names: list[str], sentence: str) -> float:
     """How well one sentence answers: shared terms, the asked-for kind of value, the named things."""
     words = set(tokenize(sentence))
     overlap = len(terms & words) / (len(terms) or 1)
-    return overlap + 0.5 * answer_type_match(answer_types(question), sentence) + 0.5 * entity_coverage(entities(question), sentence)
+    return overlap + 0.5 * answer_type_match(types, sentence) + 0.5 * entity_coverage(names, sentence)
 
 
 def best_quote(question: str, passage: str, max_sentences: int = 2) -> str:
@@ -38,8 +38,8 @@ def best_quote(question: str, passage: str, max_sentences: int = 2) -> str:
     spans = sentence_spans(passage)
     if len(spans) <= 1:
         return passage
-    terms = question_terms(question)
-    scored = sorted(((sentence_score(question, terms, passage[s:e]), i) for i, (s, e) in enumerate(spans)), reverse=True)
+    terms, types, names = question_terms(question), answer_types(question), entities(question)
+    scored = sorted(((sentence_score(terms, types, names, passage[s:e]), i) for i, (s, e) in enumerate(spans)), reverse=True)
     best_score, best = scored[0]
     chosen = {best}
     # a second sentence when it is nearly as good (an answer split over two sentences)

@@ -20,6 +20,8 @@ completion, an empty answer), the offline answer is returned with a notice sayin
 
 from __future__ import annotations
 
+import functools
+
 import importlib.util
 import json
 import os
@@ -148,13 +150,14 @@ class RegistryToolMetadata(ToolMetadata):
         return registry.tool_schema(self.name)["function"]["parameters"]
 
 
-def calculator_tools() -> list[FunctionTool]:
-    """Every registry calculator as a llama-index tool that runs `run_tool`."""
+@functools.cache
+def calculator_tools() -> tuple[FunctionTool, ...]:
+    """Every registry calculator as a llama-index tool that runs `run_tool` (built once: the registry is fixed)."""
     tools = []
     for name in registry.CALCULATORS:
         description = registry.tool_schema(name)["function"]["description"]
         tools.append(FunctionTool(fn=_tool_function(name), metadata=RegistryToolMetadata(description=description, name=name, fn_schema=None)))
-    return tools
+    return tuple(tools)
 
 
 def _tool_function(name: str):
@@ -377,7 +380,7 @@ def llm_answer(question: str, history: list | None, offline: Answer, assistant) 
     lang = offline.language
     passages = gather_passages(question, offline, assistant)
     try:
-        conversation = converse(make_llm(settings), build_messages(question, history, offline, passages), calculator_tools(), settings)
+        conversation = converse(make_llm(settings), build_messages(question, history, offline, passages), list(calculator_tools()), settings)
     except LLMUnavailable as exc:
         return with_notice(offline, exc.notice(lang))
 

@@ -75,8 +75,8 @@ class Service:
         try:
             with self._answer_lock:
                 self._assistant.notes_arithmetic
-                for q in WARM_UP_QUESTIONS:
-                    respond(self._assistant, q)
+                for q in WARM_UP_QUESTIONS:  # offline: start-up must never call an LLM endpoint
+                    self._assistant.answer(q)
         except Exception:  # a warm-up failure must not stop the server; the real question will report it
             log.exception("warm-up failed")
 

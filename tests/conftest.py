@@ -47,19 +47,29 @@ def retriever(kb_index, embedders):
     return Retriever(load_index(settings), settings, embedders=embedders)
 
 
-@pytest.fixture
-def small_kb(tmp_path):
-    """A small notes folder: an English note, a Chinese note, a GBK-encoded note."""
-    kb = tmp_path / "kb"
-    kb.mkdir()
+FIXTURES = ROOT / "tests" / "fixtures"
+GOLDEN = ROOT / "tests" / "golden" / "ingest"
+REGEN = os.environ.get("KBQA_REGEN_GOLDEN") == "1"  # goldens are rewritten only on request, then reviewed in the diff
+
+
+def write_small_kb(kb: Path, gbk: bool = True) -> Path:
+    """An English note, a Chinese note and (unless gbk=False) a GBK-encoded note in `kb`."""
+    kb.mkdir(parents=True, exist_ok=True)
     (kb / "en.md").write_text(
         "# Training\n\nTraining GPT-3 took 3.14e23 FLOPs. It ran for weeks on thousands of GPUs.\n\n"
         "# Serving\n\nServing costs depend on utilization and the hourly price of a GPU.\n",
         encoding="utf-8",
     )
     (kb / "zh.txt").write_text("机柜与电力\n\n一个标准机柜可放下约7台服务器。每个机柜的功率约为45.5kW。\n", encoding="utf-8")
-    (kb / "gbk.txt").write_bytes("数据中心的电费\n\n东部地区电费高，西部地区电费低，适合训练大模型。\n".encode("gbk"))
+    if gbk:
+        (kb / "gbk.txt").write_bytes("数据中心的电费\n\n东部地区电费高，西部地区电费低，适合训练大模型。\n".encode("gbk"))
     return kb
+
+
+@pytest.fixture
+def small_kb(tmp_path):
+    """A small notes folder: an English note, a Chinese note, a GBK-encoded note."""
+    return write_small_kb(tmp_path / "kb")
 
 
 def copy_kb(dst: Path) -> Path:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import statistics
 import unicodedata
@@ -18,11 +17,7 @@ from ingest.clean import inline_text, strip_bullet, strip_images
 from ingest.read import read_note
 from ingest.types import Block, ChunkParams
 
-ROOT = Path(__file__).resolve().parent.parent
-KB = ROOT / "kb"
-FIXTURES = ROOT / "tests" / "fixtures"
-GOLDEN = ROOT / "tests" / "golden" / "ingest"
-REGEN = os.environ.get("KBQA_REGEN_GOLDEN") == "1"
+from conftest import FIXTURES, GOLDEN, KB, REGEN, ROOT  # noqa: E402,F401
 MAX_BYTES = 2 * 1024 * 1024
 DEFAULTS = ChunkParams()
 

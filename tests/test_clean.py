@@ -5,7 +5,6 @@ numbers are right."""
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -14,11 +13,7 @@ from ingest.clean import clean, dedupe_key, inline_text, strip_bullet, strip_ima
 from ingest.read import read_note
 from ingest.types import Cleaned, Document
 
-ROOT = Path(__file__).resolve().parent.parent
-KB = ROOT / "kb"
-FIXTURES = ROOT / "tests" / "fixtures"
-GOLDEN = ROOT / "tests" / "golden" / "ingest"
-REGEN = os.environ.get("KBQA_REGEN_GOLDEN") == "1"
+from conftest import FIXTURES, GOLDEN, KB, REGEN, ROOT  # noqa: E402,F401
 MAX_BYTES = 2 * 1024 * 1024
 
 NOTES = sorted(KB.glob("*.txt")) + [

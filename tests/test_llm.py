@@ -16,6 +16,7 @@ from app.retrieve import Retriever
 from calculators import registry
 from ingest.index import build_index, load_index
 from ingest.settings import Settings
+from conftest import write_small_kb
 from scripted_llm import Raw, ScriptedLLM, Slow, Status, text_reply, tool_call_reply
 
 COST_QUESTION = "How much did it cost to train GPT-3 with 175B parameters on 300B tokens?"
@@ -25,14 +26,7 @@ RACK_QUESTION = "How many servers fit in a standard rack, and how much power doe
 @pytest.fixture(scope="module")
 def notes_index(tmp_path_factory, embedders):
     """The `small_kb` notes (tests/conftest.py), indexed once for this module."""
-    kb = tmp_path_factory.mktemp("llm") / "kb"
-    kb.mkdir()
-    (kb / "en.md").write_text(
-        "# Training\n\nTraining GPT-3 took 3.14e23 FLOPs. It ran for weeks on thousands of GPUs.\n\n"
-        "# Serving\n\nServing costs depend on utilization and the hourly price of a GPU.\n",
-        encoding="utf-8",
-    )
-    (kb / "zh.txt").write_text("机柜与电力\n\n一个标准机柜可放下约7台服务器。每个机柜的功率约为45.5kW。\n", encoding="utf-8")
+    kb = write_small_kb(tmp_path_factory.mktemp("llm") / "kb", gbk=False)
     settings = Settings(kb=kb)
     build_index(settings, embedders=embedders)
     return settings, Retriever(load_index(settings), settings, embedders=embedders)

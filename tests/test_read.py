@@ -11,12 +11,11 @@ import pytest
 from ingest.errors import KbqaError, NoteBinary, NoteEmpty, NoteError, NoteTooLarge, NoteUnreadable
 from ingest.read import decode_bytes, detect_format, read_note
 
-ROOT = Path(__file__).resolve().parent.parent
-KB = ROOT / "kb"
-FIXTURES = ROOT / "tests" / "fixtures"
-GOLDEN = ROOT / "tests" / "golden" / "ingest" / "read.json"
+from conftest import FIXTURES, KB, REGEN, ROOT  # noqa: E402,F401
+from conftest import GOLDEN as GOLDEN_DIR
+
+GOLDEN = GOLDEN_DIR / "read.json"
 MAX_BYTES = 2 * 1024 * 1024
-REGEN = os.environ.get("KBQA_REGEN_GOLDEN") == "1"
 
 ZH = "算力成本\n\nGPT-3训练一次的成本约为140万美元。标准机柜：19英寸、42U，可放下约7个DGX A100服务器。\n"
 READABLE_FIXTURES = [
