@@ -30,7 +30,7 @@ if str(ROOT) not in sys.path:
 
 def question_for(i: int) -> tuple[str, str]:
     """A question and the figure its answer must contain (fleet size for a client-specific audience)."""
-    from app.calc_text import fmt
+    from app.answer.calc_markdown import fmt
     from calculators.registry import run
 
     millions = 10 + i
@@ -105,8 +105,8 @@ def main(argv=None) -> int:
     tmp = None
     url = args.url
     if url is None:
-        from app.ui import serve_in_background
-        from app.ui_service import Service
+        from app.ui.app import serve_in_background
+        from app.ui.service import Service
         from ingest.settings import Settings
 
         kb = args.kb

@@ -40,7 +40,7 @@ def kb_index(tmp_path_factory, embedders):
 
 @pytest.fixture(scope="session")
 def retriever(kb_index, embedders):
-    from app.retrieve import Retriever
+    from app.retrieval.retriever import Retriever
     from ingest.index import load_index
 
     settings, _ = kb_index

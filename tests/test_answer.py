@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from app.answer import Assistant, QuestionError, respond
-from app.evaluate import calculation_is_right, find_written_claim, is_hit, load_eval
-from app.retrieve import Retriever
+from app.answer.assistant import Assistant, QuestionError, respond
+from app.evaluation.evaluate import calculation_is_right, find_written_claim, is_hit, load_eval
+from app.retrieval.retriever import Retriever
 from conftest import DEV_EVAL, KB
 from ingest.index import load_index
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from app.bench import ROWS, format_table, run_bench
+from app.evaluation.bench import ROWS, format_table, run_bench
 from ingest.settings import Settings
 
 

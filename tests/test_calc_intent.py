@@ -14,9 +14,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.calc_intent import (CalcRequest, detect_calculation, is_claim_question, json_unit, run_request,
+from app.routes.calculation import (CalcRequest, detect_calculation, is_claim_question, json_unit, run_request,
                              without_claims)
-from app.calc_params import question_quantities, spell_out_numbers, simple_fractions
+from app.routes.calc_inputs import question_quantities, spell_out_numbers, simple_fractions
 
 DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev.jsonl"
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import pytest
 
-from app.answer import Assistant
-from app.calc_intent import asks_besides_claim, calculation_for_claim, run_request
-from app.claim_route import check_claim_question, claim_text
-from app.retrieve import Retriever
+from app.answer.assistant import Assistant
+from app.routes.calculation import asks_besides_claim, calculation_for_claim, run_request
+from app.routes.claim import check_claim_question, claim_text
+from app.retrieval.retriever import Retriever
 from calculators.units import parse_quantity
 from ingest.index import load_index
 

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 from click.testing import CliRunner
 
-from app.cli_claims import claims as claims_cmd
+from app.cli.claims import claims as claims_cmd
 from calculators.claims import check_claim, check_folder, check_text, find_claims
 from calculators.errors import InputError
 

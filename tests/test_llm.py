@@ -9,10 +9,10 @@ import time
 
 import pytest
 
-from app.answer import Assistant, respond
-from app.llm import gather_passages, llm_answer, run_tool
-from app.llm_check import Figure, check_answer, figures_in, mark, notices, same_figure
-from app.retrieve import Retriever
+from app.answer.assistant import Assistant, respond
+from app.llm.client import gather_passages, llm_answer, run_tool
+from app.llm.check import Figure, check_answer, figures_in, mark, notices, same_figure
+from app.retrieval.retriever import Retriever
 from calculators import registry
 from ingest.index import build_index, load_index
 from ingest.settings import Settings
@@ -339,7 +339,7 @@ def test_restating_the_offline_answer_raises_no_flags(kb_index, retriever, embed
     offline answer (its quotes, cited as they are) traces every figure."""
     import re
 
-    from app.llm import trace_sources
+    from app.llm.client import trace_sources
     from conftest import DEV_EVAL
 
     settings, _ = kb_index

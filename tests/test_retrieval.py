@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.evaluate import first_hit_rank, load_eval, score_lookups
-from app.retrieve import detect_language
+from app.evaluation.evaluate import first_hit_rank, load_eval, score_lookups
+from app.retrieval.retriever import detect_language
 
 from conftest import DEV_EVAL
 

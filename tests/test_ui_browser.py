@@ -23,8 +23,8 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium
 
 @pytest.fixture(scope="module")
 def server(kb_index, embedders):
-    from app.ui import serve_in_background
-    from app.ui_service import Service
+    from app.ui.app import serve_in_background
+    from app.ui.service import Service
 
     settings, _ = kb_index
     service = Service(settings, embedders=embedders).start(background=False)

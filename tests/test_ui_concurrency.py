@@ -13,8 +13,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, embedders):
-    from app.ui import serve_in_background
-    from app.ui_service import Service
+    from app.ui.app import serve_in_background
+    from app.ui.service import Service
     from ingest.settings import Settings
 
     kb = tmp_path_factory.mktemp("ui-load") / "kb"

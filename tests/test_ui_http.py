@@ -41,8 +41,8 @@ def _text(message) -> str:
 
 @pytest.fixture(scope="module")
 def app_server(tmp_path_factory, embedders):
-    from app.ui import serve_in_background
-    from app.ui_service import Service
+    from app.ui.app import serve_in_background
+    from app.ui.service import Service
     from ingest.settings import Settings
 
     root = tmp_path_factory.mktemp("ui-http")

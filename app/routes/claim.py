@@ -27,12 +27,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from app.answer_data import Calculation, Citation
-from app.calc_intent import CalcRequest, calculation_for_claim, is_claim_question  # noqa: F401  (one definition of what a claim question is)
-from app.calc_text import fmt
-from app.compose import best_quote
-from app.rerank import entities, entity_coverage
-from app.retrieve import Hit, Retriever, detect_language
+from app.answer.model import Calculation, Citation
+from app.routes.calculation import CalcRequest, calculation_for_claim, is_claim_question  # noqa: F401  (one definition of what a claim question is)
+from app.answer.calc_markdown import fmt
+from app.answer.quotes import best_quote
+from app.retrieval.rerank import entities, entity_coverage
+from app.retrieval.retriever import Hit, Retriever, detect_language
 
 _FRAMING = re.compile(
     r"^\s*(?:is\s+it\s+(?:true|right|correct|accurate)\s+(?:that\s+)?|is\s+(?:the\s+)?claim\s+(?:that\s+)?|"
@@ -86,7 +86,7 @@ class ClaimCheck:
 
 def _figures(text: str):
     """The quantities of a text; '1000 H100s' is 1000 of a chip, not 1000 hours (nor '44个H100' 44 hours)."""
-    from app.calc_params import _before_hardware_name
+    from app.routes.calc_inputs import _before_hardware_name
     from calculators.units import find_quantities
 
     return [_before_hardware_name(text, start, end, q)[2] for start, end, q in find_quantities(text)]
@@ -138,7 +138,7 @@ def recompute(text: str, claimed: list) -> tuple[CalcRequest, Calculation, objec
 
     The first claimed figure a calculator can recompute from the claim's other inputs.
     """
-    from app.calc_intent import run_request
+    from app.routes.calculation import run_request
     from calculators.errors import CalculatorError
 
     for figure in claimed:

@@ -15,8 +15,8 @@ from __future__ import annotations
 import html
 import re
 
-from app.answer_data import Answer, Calculation, Citation
-from app.calc_text import fmt
+from app.answer.model import Answer, Calculation, Citation
+from app.answer.calc_markdown import fmt
 
 ROUTE_BADGES = {
     # route: (css class, English, 中文)
@@ -256,9 +256,9 @@ def citation_html(c: Citation, lang: str, open_: bool = False) -> str:
 
 def _without_source_list(text: str, answer: Answer) -> str:
     """Drop the plain-text source list: the <details> below replace it."""
-    from app.compose import render_citation_line
+    from app.answer.quotes import render_citation_line
 
-    from app.answer import VERDICT_LABELS
+    from app.answer.assistant import VERDICT_LABELS
 
     listed = {render_citation_line(c, answer.language) for c in answer.citations}
     listed |= {"Sources:", "来源："} | {f"**{label}**" for pair in VERDICT_LABELS.values() for label in pair}  # the badge says it

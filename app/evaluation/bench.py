@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ingest.settings import Settings
 
-DEFAULT_EVAL = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "dev.jsonl"
+DEFAULT_EVAL = Path(__file__).resolve().parents[2].parent / "shared" / "eval" / "dev.jsonl"
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -47,7 +47,7 @@ def _time_queries(questions: list[dict], search) -> tuple[list[float], list[list
 
 
 def _retrieval_figures(questions, times, results) -> dict:
-    from app.evaluate import first_hit_rank
+    from app.evaluation.evaluate import first_hit_rank
 
     ranks = [first_hit_rank(p, q["evidence"]) for p, q in zip(results, questions)]
     n = max(len(ranks), 1)
@@ -65,7 +65,7 @@ def _retrieval_figures(questions, times, results) -> dict:
 
 def _time_answers(settings, retriever, embedders, questions: list[dict]) -> list[float]:
     """Warm answer() latency over every question of the eval file (all routes)."""
-    from app.answer import Assistant
+    from app.answer.assistant import Assistant
 
     assistant = Assistant(settings=settings, retriever=retriever, embedders=embedders)
     for item in questions:  # warm-up: lazy tables (the notes' arithmetic, calculator descriptions)
@@ -79,8 +79,8 @@ def _time_answers(settings, retriever, embedders, questions: list[dict]) -> list
 
 
 def _worker_kbqa(kb: Path, index_dir: Path, eval_file: Path) -> dict:
-    from app.evaluate import load_eval
-    from app.retrieve import Retriever
+    from app.evaluation.evaluate import load_eval
+    from app.retrieval.retriever import Retriever
     from ingest.index import build_index, load_index
 
     settings = Settings(kb=kb, index=index_dir)
@@ -109,8 +109,8 @@ def _worker_kbqa(kb: Path, index_dir: Path, eval_file: Path) -> dict:
 
 
 def _worker_llamaindex(kb: Path, index_dir: Path, eval_file: Path) -> dict:
-    from app.evaluate import load_eval
-    from app.llamaindex_baseline import build_default_index, retriever
+    from app.evaluation.evaluate import load_eval
+    from app.evaluation.llamaindex_baseline import build_default_index, retriever
 
     t = time.perf_counter()
     index = build_default_index(kb)
@@ -133,7 +133,7 @@ def _worker_llamaindex(kb: Path, index_dir: Path, eval_file: Path) -> dict:
 
 FIRST_RESULT_KBQA = "from app.cli import main; main(['search', {q!r}, '--json', '--kb', {kb!r}, '--index', {idx!r}])"
 FIRST_RESULT_LLAMAINDEX = (
-    "from app.llamaindex_baseline import _static_tiktoken_cache, make_embedding; _static_tiktoken_cache()\n"
+    "from app.evaluation.llamaindex_baseline import _static_tiktoken_cache, make_embedding; _static_tiktoken_cache()\n"
     "from llama_index.core import StorageContext, load_index_from_storage\n"
     "ix = load_index_from_storage(StorageContext.from_defaults(persist_dir={idx!r}), embed_model=make_embedding('use'))\n"
     "print(ix.as_retriever(similarity_top_k=5).retrieve({q!r})[0].node.get_content()[:80])"
@@ -142,7 +142,7 @@ FIRST_RESULT_LLAMAINDEX = (
 
 def _start_to_first_result(code: str) -> float:
     t = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, cwd=Path(__file__).resolve().parents[1])
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, cwd=Path(__file__).resolve().parents[2])
     return round(time.perf_counter() - t, 2)
 
 
@@ -156,8 +156,8 @@ def run_bench(settings: Settings, eval_file: Path | None = None, llamaindex: boo
         for name, first_code in pipelines:
             idx = Path(tmp) / name
             out = subprocess.run(
-                [sys.executable, "-m", "app.bench", name, str(kb), str(idx), str(eval_file)],
-                check=True, capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1],
+                [sys.executable, "-m", "app.evaluation.bench", name, str(kb), str(idx), str(eval_file)],
+                check=True, capture_output=True, text=True, cwd=Path(__file__).resolve().parents[2],
                 env={**os.environ, "TOKENIZERS_PARALLELISM": "false"},
             )
             result = json.loads(out.stdout.strip().splitlines()[-1])

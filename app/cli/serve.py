@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from app.cli_index import Progress, kb_options, make_settings
+from app.cli.index_commands import Progress, kb_options, make_settings
 
 
 @click.command()
@@ -20,8 +20,8 @@ def serve(host: str, port: int, kb: Path | None, index: Path | None) -> None:
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
-    from app.ui import launch
-    from app.ui_service import Service
+    from app.ui.app import launch
+    from app.ui.service import Service
 
     settings = make_settings(kb, index)
     if not Path(settings.kb).is_dir():

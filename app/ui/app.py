@@ -1,9 +1,9 @@
 """The Gradio app: Chat, Calculators, Claims, Notes. The only module that imports gradio.
 
-Thin over the library: answers come from `app.answer.respond`, forms from the
+Thin over the library: answers come from `app.answer.assistant.respond`, forms from the
 calculator registry, the claims table from `calculators.claims`, ingest status from
-the index manifest. Rendering (and escaping) lives in `app.ui_render`; the service
-(the assistant behind a lock, background index build, uploads) in `app.ui_service`.
+the index manifest. Rendering (and escaping) lives in `app.answer.render_html`; the service
+(the assistant behind a lock, background index build, uploads) in `app.ui.service`.
 
 No outbound network: analytics are off before gradio is imported, there is no share
 link, the theme uses system fonts.
@@ -23,14 +23,14 @@ import time  # noqa: E402
 
 import gradio as gr  # noqa: E402
 
-from app.answer import QuestionError, check_question  # noqa: E402
-from app.retrieve import detect_language  # noqa: E402
-from app.ui_calc import calculator_choices, cost_vs_mfu, cost_vs_params, default_text, error_box, form_intro, gpus_vs_users, run_form  # noqa: E402
-from app.ui_notes import UploadError, notes_status, notes_status_html, read_note_text  # noqa: E402
-from app.ui_render import answer_html, claim_badge, error_html, esc, partial_html, question_html, status_html  # noqa: E402
-from app.ui_service import Service  # noqa: E402
-from app.ui_style import CSS, MONO, SANS  # noqa: E402
-from app.ui_text import EXAMPLES, LANGUAGES, VIEW_LABELS, lang_of, t  # noqa: E402
+from app.answer.assistant import QuestionError, check_question  # noqa: E402
+from app.retrieval.retriever import detect_language  # noqa: E402
+from app.ui.calc_tab import calculator_choices, cost_vs_mfu, cost_vs_params, default_text, error_box, form_intro, gpus_vs_users, run_form  # noqa: E402
+from app.ui.notes_tab import UploadError, notes_status, notes_status_html, read_note_text  # noqa: E402
+from app.answer.render_html import answer_html, claim_badge, error_html, esc, partial_html, question_html, status_html  # noqa: E402
+from app.ui.service import Service  # noqa: E402
+from app.ui.style import CSS, MONO, SANS  # noqa: E402
+from app.ui.text import EXAMPLES, LANGUAGES, VIEW_LABELS, lang_of, t  # noqa: E402
 from calculators.errors import CalculatorError  # noqa: E402
 from calculators.registry import CALCULATORS  # noqa: E402
 
@@ -146,7 +146,7 @@ def claims_html(service: Service, view: str, lang: str) -> str:
 
 
 def _fmt_value(value, unit: str) -> str:
-    from app.calc_text import fmt
+    from app.answer.calc_markdown import fmt
 
     return "" if value is None else f"{fmt(value)} {unit}".strip()
 

@@ -2,7 +2,7 @@
 
 Routes: a claim check, a calculation, a lookup, or "not in the notes"; a question may
 need several ("How much did GPT-3 cost to train, and is $1.4M right?"). Everything
-here runs offline; with an LLM configured, `app.llm` rewrites the prose and is checked
+here runs offline; with an LLM configured, `app.llm.client` rewrites the prose and is checked
 against the same passages and calculator outputs.
 
 A claim whose figure a calculator recomputes carries that calculation (its step table in
@@ -19,13 +19,13 @@ import json
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from app.abstain import not_in_notes_reason
-from app.answer_data import Answer, Citation, Output
-from app.calc_intent import asks_besides_claim
-from app.claim_route import check_claim_question, claim_citations, is_claim_question
-from app.rerank import squash
-from app.compose import citations_for, lookup_text, not_in_notes_text, render_citation_line
-from app.retrieve import Retriever, detect_language
+from app.routes.not_in_notes import not_in_notes_reason
+from app.answer.model import Answer, Citation, Output
+from app.routes.calculation import asks_besides_claim
+from app.routes.claim import check_claim_question, claim_citations, is_claim_question
+from app.retrieval.rerank import squash
+from app.answer.quotes import citations_for, lookup_text, not_in_notes_text, render_citation_line
+from app.retrieval.retriever import Retriever, detect_language
 from calculators.errors import CalculatorError
 from ingest.errors import KbqaError
 from ingest.settings import Settings
@@ -119,8 +119,8 @@ class Assistant:
         return Answer(question, lang, "lookup", lookup_text(question, citations, lang), citations=citations)
 
     def _calculation(self, question: str, lang: str, previous) -> Answer | None:
-        from app.calc_intent import detect_calculation, run_request
-        from app.calc_text import calculation_text
+        from app.routes.calculation import detect_calculation, run_request
+        from app.answer.calc_markdown import calculation_text
 
         # similarity to the calculators' descriptions: the fast multilingual encoder when loaded, else the first
         embedder = self.embedders.get("use") or self.embedders.get(self.settings.embed.models[0])
@@ -150,7 +150,7 @@ class Assistant:
 
     def _claim_calculation(self, question: str, lang: str, claim: Answer) -> Answer:
         """The calculation part of a question that also makes a claim: the claim's recomputation, step by step."""
-        from app.calc_text import calculation_text
+        from app.answer.calc_markdown import calculation_text
 
         calc, request = claim.calculations[0], claim.context.get("calc_request")
         answer = Answer(question, lang, "calculate", calculation_text(calc, request, lang), outputs=list(calc.outputs), calculations=[calc])
@@ -274,10 +274,10 @@ def get_assistant(settings: Settings) -> Assistant:
 
 
 def respond(assistant: Assistant, question: str, history: list | None = None) -> Answer:
-    """The offline answer, rewritten by the LLM when one is configured (and checked; see app.llm)."""
+    """The offline answer, rewritten by the LLM when one is configured (and checked; see app.llm.client)."""
     offline = assistant.answer(question, history)
     if assistant.settings.llm.base_url:
-        from app.llm import llm_answer
+        from app.llm.client import llm_answer
 
         return llm_answer(question, history, offline, assistant)
     return offline

@@ -12,14 +12,14 @@ import click
 
 # name -> "module:attribute" of a click.Command
 COMMANDS = {
-    "ingest": "app.cli_index:ingest",
-    "search": "app.cli_index:search",
-    "eval": "app.cli_index:eval_cmd",
-    "bench": "app.cli_index:bench",
-    "calc": "app.cli_calc:calc",
-    "claims": "app.cli_claims:claims",
-    "ask": "app.cli_ask:ask",
-    "serve": "app.cli_serve:serve",
+    "ingest": "app.cli.index_commands:ingest",
+    "search": "app.cli.index_commands:search",
+    "eval": "app.cli.index_commands:eval_cmd",
+    "bench": "app.cli.index_commands:bench",
+    "calc": "app.cli.calc:calc",
+    "claims": "app.cli.claims:claims",
+    "ask": "app.cli.ask:ask",
+    "serve": "app.cli.serve:serve",
 }
 
 

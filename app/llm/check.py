@@ -20,7 +20,7 @@ write "1,400,000" and "140万美元" for the same thing). A percentage also matc
 bare number a hundred times it (46.2% and "MFU 46.2").
 
 Sources: the passages the answer cites, every calculator call (its inputs, derivation
-and outputs; `app.llm` flags inputs the model chose that are in neither the question nor
+and outputs; `app.llm.client` flags inputs the model chose that are in neither the question nor
 the passages), the offline answer's calculation and recomputations, and the question. A figure in no source is untraced; a figure found only in a passage the
 answer never cites is untraced too, and the notice says where it is.
 
@@ -29,7 +29,7 @@ calculator or the question) and passage n holds none of them, or when one of tho
 figures is in another passage than the ones cited next to it. A sentence's markers
 include those that open the next sentence ("…约140万美元。[1]").
 
->>> from app.llm_check import check_answer, figures_in
+>>> from app.llm.check import check_answer, figures_in
 >>> [f.text for f in figures_in("In 2020, 1. GPT-3 cost $1.4M [1] on 3 of 1,024 GPUs")]
 ['$1.4M', '1,024 GPUs']
 >>> check = check_answer("It cost $1.4M [1] and $2.5M.", {1: "训练成本约为140万美元"}, [])

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 
-from app.answer_data import Citation
-from app.rerank import answer_type_match, answer_types, entities, entity_coverage
-from app.retrieve import Hit, detect_language, query_terms
+from app.answer.model import Citation
+from app.retrieval.rerank import answer_type_match, answer_types, entities, entity_coverage
+from app.retrieval.retriever import Hit, detect_language, query_terms
 from ingest.sentences import sentence_spans
 from ingest.tokenize import tokenize
 

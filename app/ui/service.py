@@ -14,9 +14,9 @@ import threading
 import time
 from pathlib import Path
 
-from app.answer import Assistant, respond
-from app.answer_data import Answer
-from app.ui_notes import CheckedUpload, UploadError, check_upload, copy_into_kb
+from app.answer.assistant import Assistant, respond
+from app.answer.model import Answer
+from app.ui.notes_tab import CheckedUpload, UploadError, check_upload, copy_into_kb
 from ingest.settings import Settings
 
 log = logging.getLogger("kbqa.ui")
@@ -53,7 +53,7 @@ class Service:
             self.console_progress(stage, done, total)
 
     def _open(self, warm_up: bool) -> None:
-        from app.retrieve import Retriever
+        from app.retrieval.retriever import Retriever
         from ingest.index import ensure_index
 
         try:
@@ -116,7 +116,7 @@ class Service:
         Returns (the checked upload, the IngestReport or None when the note was already there).
         Raises UploadError with a message for the user; on any failure the notes folder is as before.
         """
-        from app.retrieve import Retriever
+        from app.retrieval.retriever import Retriever
         from ingest.index import build_index, load_index
 
         self.assistant(timeout=None)  # never race the first build

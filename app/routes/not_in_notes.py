@@ -15,9 +15,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from app.glossary import EN_ZH, glossary_phrases
-from app.rerank import squash
-from app.retrieve import detect_language
+from app.retrieval.lexicon import EN_ZH, glossary_phrases
+from app.retrieval.rerank import squash
+from app.retrieval.retriever import detect_language
 from ingest.tokenize import tokenize
 
 MIN_TERM_COVERAGE = 0.3  # chosen on dev + proxy lookups vs off-topic questions (lowest lookup: 0.25..0.4)

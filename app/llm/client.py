@@ -11,7 +11,7 @@ after them. The calculators are offered as tools whose schemas are the registry'
 (simonw/llm style) rather than raising. After `max_tool_rounds` rounds the model must
 answer without tools.
 
-The final answer is checked by `app.llm_check`: every figure must trace to a passage
+The final answer is checked by `app.llm.check`: every figure must trace to a passage
 it cites or to a calculator result; untraced figures and citations whose passage lacks
 the figures next to them are marked in the text and listed in `Answer.notices`. If the
 endpoint fails (HTTP error, no connection, timeout, a reply that is not a chat
@@ -29,9 +29,9 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from app import llm_check
-from app.answer_data import Answer, Calculation, Citation, InputUsed, Output
-from app.compose import best_quote, render_citation_line
+from app.llm import check as llm_check
+from app.answer.model import Answer, Calculation, Citation, InputUsed, Output
+from app.answer.quotes import best_quote, render_citation_line
 from calculators import registry
 from calculators.formula import Result
 from calculators.units import parse_quantity
@@ -358,7 +358,7 @@ def tool_input_notices(question: str, offline: Answer, runs: list[ToolRun], pass
 
 
 def tool_calculation(run: ToolRun, lang: str) -> Calculation:
-    from app.calc_intent import json_unit
+    from app.routes.calculation import json_unit
 
     calc, r = registry.get(run.name), run.result
     inputs = tuple(InputUsed(a.name, a.value, a.unit, "language model" if a.source == "given" else a.source) for a in r.inputs if a.source != "solved")

@@ -3,7 +3,7 @@ substitution and the result with units, in the question's language."""
 
 from __future__ import annotations
 
-from app.answer_data import Calculation
+from app.answer.model import Calculation
 from calculators.formula import format_number as fmt
 
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import html
 
-from app.answer_data import Calculation, InputUsed, Output
-from app.calc_text import fmt
-from app.ui_render import calculation_html, esc
+from app.answer.model import Calculation, InputUsed, Output
+from app.answer.calc_markdown import fmt
+from app.answer.render_html import calculation_html, esc
 from calculators.errors import CalculatorError
 from calculators.registry import CALCULATORS, Calculator
 

@@ -34,10 +34,10 @@ import inspect
 import re
 from dataclasses import dataclass, field, replace
 
-from app.answer_data import Calculation, InputUsed, Output
-from app.calc_params import (Assignment, QuestionQuantity, assign, hardware_named, implied_rate, prepare,
+from app.answer.model import Calculation, InputUsed, Output
+from app.routes.calc_inputs import (Assignment, QuestionQuantity, assign, hardware_named, implied_rate, prepare,
                              question_quantities)
-from app.retrieve import detect_language
+from app.retrieval.retriever import detect_language
 from calculators import memory
 from calculators.conversions import UnitMismatch, compatible, convert, json_unit  # noqa: F401 (re-exported)
 from calculators.registry import CALCULATORS, Calculator, get

@@ -53,7 +53,7 @@ class Progress:
 
 def open_retriever(settings: Settings, announce: bool = True):
     """Load the index (building it first if missing, stale or out of date) and a retriever over it."""
-    from app.retrieve import Retriever
+    from app.retrieval.retriever import Retriever
     from ingest.index import ensure_index
 
     embedders: dict = {}
@@ -151,8 +151,8 @@ def _prompt_questions():
 def eval_cmd(file, as_json, kb, index):
     """Score FILE (eval JSONL): lookups (R@1, R@3, R@5, MRR, answers that quote a hit),
     not_in_notes, calculate and arithmetic_claim lines, with what went wrong."""
-    from app.answer import Assistant
-    from app.evaluate import EvalFileError, load_eval, score_all
+    from app.answer.assistant import Assistant
+    from app.evaluation.evaluate import EvalFileError, load_eval, score_all
 
     settings = make_settings(kb, index)
     try:
@@ -191,7 +191,7 @@ def eval_cmd(file, as_json, kb, index):
 @kb_options
 def bench(as_json, eval_file, skip_llamaindex, kb, index):
     """Benchmark ingest and retrieval, side by side with llama-index's default pipeline."""
-    from app.bench import run_bench
+    from app.evaluation.bench import run_bench
 
     settings = make_settings(kb, index)
     try:
@@ -201,6 +201,6 @@ def bench(as_json, eval_file, skip_llamaindex, kb, index):
     if as_json:
         click.echo(json.dumps(figures, ensure_ascii=False, indent=1))
     else:
-        from app.bench import format_table
+        from app.evaluation.bench import format_table
 
         click.echo(format_table(figures))

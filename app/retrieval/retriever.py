@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from app.glossary import expand_chinese, expand_english
-from app.rerank import answer_type_match, answer_types, entities, entity_coverage, is_reference_list
+from app.retrieval.lexicon import expand_chinese, expand_english
+from app.retrieval.rerank import answer_type_match, answer_types, entities, entity_coverage, is_reference_list
 from ingest.bm25 import BM25
 from ingest.errors import StaleIndex
 from ingest.index import LoadedIndex, embed_text

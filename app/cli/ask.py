@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from app.cli_index import Progress, kb_options, make_settings, read_questions
+from app.cli.index_commands import Progress, kb_options, make_settings, read_questions
 from ingest.errors import KbqaError
 
 
@@ -18,7 +18,7 @@ from ingest.errors import KbqaError
 @kb_options
 def ask(question, as_json, jsonl, kb, index):
     """Answer QUESTION from the notes: quotes with citations, checked calculations, claim verdicts."""
-    from app.answer import Assistant, respond
+    from app.answer.assistant import Assistant, respond
 
     if (question is None) == (jsonl is None):
         raise click.UsageError("give a QUESTION or --jsonl FILE (one of them)")
