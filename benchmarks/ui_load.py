@@ -30,7 +30,7 @@ if str(ROOT) not in sys.path:
 
 def question_for(i: int) -> tuple[str, str]:
     """A question and the figure its answer must contain (fleet size for a client-specific audience)."""
-    from app.answer.calc_markdown import fmt
+    from calculators.formula import format_number as fmt
     from calculators.registry import run
 
     millions = 10 + i

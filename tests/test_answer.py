@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from app.answer.assistant import Assistant, QuestionError, respond
+from app.answer.assistant import Assistant, respond
+from app.errors import QuestionError
 from app.evaluation.evaluate import calculation_is_right, find_written_claim, is_hit, load_eval
 from app.retrieval.retriever import Retriever
 from conftest import DEV_EVAL, KB

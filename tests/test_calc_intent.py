@@ -16,7 +16,7 @@ import pytest
 
 from app.routes.calculation import (CalcRequest, detect_calculation, is_claim_question, json_unit, run_request,
                              without_claims)
-from app.routes.calc_inputs import question_quantities, spell_out_numbers, simple_fractions
+from app.question.quantities import question_quantities, spell_out_numbers, simple_fractions
 
 DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev.jsonl"
 

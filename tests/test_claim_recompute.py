@@ -11,7 +11,8 @@ from __future__ import annotations
 import pytest
 
 from app.answer.assistant import Assistant
-from app.routes.calculation import asks_besides_claim, calculation_for_claim, run_request
+from app.routes.calculation import asks_besides_claim, run_request
+from app.routes.claim_recompute import calculation_for_claim
 from app.routes.claim import check_claim_question, claim_text
 from app.retrieval.retriever import Retriever
 from calculators.units import parse_quantity

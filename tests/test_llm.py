@@ -85,7 +85,8 @@ def test_well_behaved_run_calls_the_calculator_and_cites_a_passage(assistant):
     assert answer.notices == []
     assert answer.answer.startswith(final)
     assert "⚠" not in answer.answer
-    assert answer.answer.endswith(f"Sources:\n[{n}] en.md › Training, lines 3–3")
+    assert answer.answer.startswith(f"{final}\n\nSources:\n[{n}] en.md › Training, lines 3–3\n\n---\n\n")
+    assert answer.answer.endswith("- **cost = 1,398,072 USD**")  # the verified step table follows the prose
     assert [c.n for c in answer.citations if c.n == n] == [n]
     assert answer.route == "calculate"  # the offline route stays
     cost = [o for o in answer.outputs if o.name == "cost"]
@@ -351,7 +352,7 @@ def test_restating_the_offline_answer_raises_no_flags(kb_index, retriever, embed
             continue
         offline = assistant.answer(question)
         text = "\n".join(l.removeprefix("> ") for l in offline.answer.splitlines() if not re.match(r"\[\d+\] ", l))
-        check = check_answer(text, {c.n: c.passage for c in offline.citations}, trace_sources(question, offline, []))
+        check = check_answer(text, {c.n: c.passage for c in offline.citations}, trace_sources(assistant.question(question), offline, []))
         if not check.ok:
             flagged[question] = notices(check, offline.language)
     assert flagged == {}

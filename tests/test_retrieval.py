@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.evaluation.evaluate import first_hit_rank, load_eval, score_lookups
-from app.retrieval.retriever import detect_language
+from app.question.language import detect_language
 
 from conftest import DEV_EVAL
 

@@ -19,30 +19,19 @@ import json
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from app.routes.not_in_notes import not_in_notes_reason
-from app.answer.model import Answer, Citation, Output
-from app.routes.calculation import asks_besides_claim
-from app.routes.claim import check_claim_question, claim_citations, is_claim_question
+from app.answer.model import (Answer, CalculationPart, CannotCalculate, Citation, MissingInputs, Quotes, Related,
+                              renumbered)
+from app.answer.quotes import citations_for, restated_figures
+from app.question import Question, check_question
 from app.retrieval.rerank import squash
-from app.answer.quotes import citations_for, lookup_text, not_in_notes_text, render_citation_line
-from app.retrieval.retriever import Retriever, detect_language
+from app.retrieval.retriever import Retriever
+from app.routes.calculation import asks_besides_claim
+from app.routes.claim import check_claim_question, claim_citations, verdict_part
+from app.routes.not_in_notes import not_in_notes_reason
 from calculators.errors import CalculatorError
-from ingest.errors import KbqaError
 from ingest.settings import Settings
 
-MAX_QUESTION_CHARS = 4000
 
-
-class QuestionError(KbqaError, ValueError):
-    """A question that cannot be answered as asked (empty, too long)."""
-
-
-def check_question(question: str) -> str:
-    if not isinstance(question, str) or not question.strip():
-        raise QuestionError("the question is empty: type a question about your notes")
-    if len(question) > MAX_QUESTION_CHARS:
-        raise QuestionError(f"the question is {len(question):,} characters long; the limit is {MAX_QUESTION_CHARS:,}: ask about one thing at a time")
-    return question.strip()
 
 
 @dataclass
@@ -89,146 +78,88 @@ class Assistant:
             claims.extend(find_claims(doc.text, doc.file))
         return claims
 
-    def answer(self, question: str, history: list | None = None) -> Answer:
-        question = check_question(question)
-        lang = detect_language(question)
+    def question(self, text: str) -> Question:
+        """The question, checked and analysed once (every route reads this value)."""
+        return Question(check_question(text), glossary=self.settings.retrieval.glossary)
+
+    def answer(self, question: Question | str, history: list | None = None) -> Answer:
+        q = question if isinstance(question, Question) else self.question(question)
         previous = last_calculation(history)
         parts: list[Answer] = []
         claim = None
-        if is_claim_question(question):
-            claim = self._claim(question, lang)
+        if q.is_claim:
+            claim = self._claim(q)
             parts.append(claim)
-        calc = self._calculation(question, lang, previous)
+        calc = self._calculation(q, previous)
         if (calc is None or not calc.calculations) and claim is not None and claim.calculations \
-                and asks_besides_claim(question):
-            calc = self._claim_calculation(question, lang, claim)  # "how much ..., and is $1.4M right?"
+                and asks_besides_claim(q):
+            calc = self._claim_calculation(q, claim)  # "how much ..., and is $1.4M right?"
         if calc is not None:
             parts.append(calc)
         if not parts:
-            parts.append(self._lookup(question, lang))
-        return merge(question, lang, parts)
+            parts.append(self._lookup(q))
+        return merge(q, parts)
 
     # --- routes -------------------------------------------------------------------------
 
-    def _lookup(self, question: str, lang: str) -> Answer:
-        hits = self.retriever.search(question, k=self.settings.retrieval.k)
-        citations = citations_for(question, hits, n=3)
-        reason = not_in_notes_reason(question, self.corpus, self.vocabulary, lang)
+    def _lookup(self, q: Question) -> Answer:
+        hits = self.retriever.search(q, k=self.settings.retrieval.k)
+        citations = citations_for(q, hits, n=3)
+        refs = tuple(c.n for c in citations)
+        reason = not_in_notes_reason(q, self.corpus, self.vocabulary)
         if reason is not None:
-            return Answer(question, lang, "not_in_notes", not_in_notes_text(citations, lang, reason), citations=citations)
-        return Answer(question, lang, "lookup", lookup_text(question, citations, lang), citations=citations)
+            return Answer(q.text, q.language, "not_in_notes", [Related(reason, refs)], citations=citations)
+        restated = tuple(tuple(restated_figures(c.quote, q.language)) for c in citations)
+        return Answer(q.text, q.language, "lookup", [Quotes(refs, restated)], citations=citations)
 
-    def _calculation(self, question: str, lang: str, previous) -> Answer | None:
+    def _calculation(self, q: Question, previous) -> Answer | None:
         from app.routes.calculation import detect_calculation, run_request
-        from app.answer.calc_markdown import calculation_text
+        from calculators.registry import get
 
         # similarity to the calculators' descriptions: the fast multilingual encoder when loaded, else the first
         embedder = self.embedders.get("use") or self.embedders.get(self.settings.embed.models[0])
-        request = detect_calculation(question, previous, embedder=embedder)
+        request = detect_calculation(q, previous, embedder=embedder)
         if request is None:
             return None
         if request.missing:
-            return Answer(question, lang, "calculate", missing_inputs_text(request, lang))
+            params = {p.name: p for p in get(request.calculator).parameters}
+            wanted = tuple((n, params[n].description, params[n].unit or "") for n in request.missing if n in params)
+            return Answer(q.text, q.language, "calculate", [MissingInputs(request.calculator, wanted)])
         try:
             calc = run_request(request)
         except CalculatorError as exc:  # an impossible value in the question: say what was expected
-            text = (f"无法计算：{exc}" if lang == "zh" else f"Cannot calculate: {exc}")
-            return Answer(question, lang, "calculate", text)
-        answer = Answer(question, lang, "calculate", calculation_text(calc, request, lang), outputs=list(calc.outputs), calculations=[calc])
+            return Answer(q.text, q.language, "calculate", [CannotCalculate(str(exc))])
+        return self._calculation_answer(q, calc, request)
+
+    @staticmethod
+    def _calculation_answer(q: Question, calc, request) -> Answer:
+        part = CalculationPart(calc, tuple(request.assumed or ()), tuple(request.missing or ()))
+        answer = Answer(q.text, q.language, "calculate", [part], outputs=list(calc.outputs), calculations=[calc])
         answer.context["calc_request"] = request
         return answer
 
-    def _claim(self, question: str, lang: str) -> Answer:
-        check = check_claim_question(question, self.retriever, self.notes_arithmetic)
-        citations = claim_citations(question, check)
+    def _claim(self, q: Question) -> Answer:
+        check = check_claim_question(q, self.retriever, self.notes_arithmetic)
+        citations = claim_citations(q, check)
         calcs = [check.calculation] if check.calculation is not None else []
-        answer = Answer(question, lang, "claim", claim_text_for(check, citations, lang), citations=citations,
+        answer = Answer(q.text, q.language, "claim", [verdict_part(check, citations, q.language)], citations=citations,
                         outputs=[o for c in calcs for o in c.outputs], calculations=calcs, verdict=check.verdict)
         if check.request is not None:
             answer.context["calc_request"] = check.request  # "what if MFU is 40%?" follows up on the recomputation
         return answer
 
-    def _claim_calculation(self, question: str, lang: str, claim: Answer) -> Answer:
+    def _claim_calculation(self, q: Question, claim: Answer) -> Answer:
         """The calculation part of a question that also makes a claim: the claim's recomputation, step by step."""
-        from app.answer.calc_markdown import calculation_text
-
-        calc, request = claim.calculations[0], claim.context.get("calc_request")
-        answer = Answer(question, lang, "calculate", calculation_text(calc, request, lang), outputs=list(calc.outputs), calculations=[calc])
-        answer.context["calc_request"] = request
-        return answer
+        return self._calculation_answer(q, claim.calculations[0], claim.context.get("calc_request"))
 
 
-def missing_inputs_text(request, lang: str) -> str:
-    from calculators.registry import get
-
-    params = {p.name: p for p in get(request.calculator).parameters}
-    wanted = [f"{n} ({params[n].description}{', ' + params[n].unit if params[n].unit else ''})" for n in request.missing if n in params]
-    if lang == "zh":
-        return f"要用 `{request.calculator}` 计算，还需要：" + "；".join(wanted) + "。请在问题中给出这些数值。"
-    return f"To compute this with `{request.calculator}` I also need: " + "; ".join(wanted) + ". Please give them in the question."
-
-
-VERDICT_LABELS = {
-    "supported": ("✅ Supported by your notes", "✅ 笔记支持这一说法"),
-    "contradicted": ("❌ Contradicted", "❌ 与笔记或重新计算的结果不符"),
-    "not_found": ("❔ Not found in your notes", "❔ 笔记中找不到依据"),
-    "supported_by_recomputation": ("✅ Supported by recomputation (no passage found that states this figure)",
-                                   "✅ 重新计算支持这一说法（没有找到直接写出这个数字的段落）"),
-    "contradicted_by_recomputation": ("❌ Contradicted by recomputation", "❌ 与重新计算的结果不符"),
-}
-
-
-def verdict_label(check, lang: str) -> str:
-    key = check.verdict
-    if check.by_recomputation:
-        key = "supported_by_recomputation"
-    elif check.verdict == "contradicted" and check.consistent is False:
-        key = "contradicted_by_recomputation"
-    return VERDICT_LABELS[key][1 if lang == "zh" else 0]
-
-
-def claim_text_for(check, citations: list[Citation], lang: str) -> str:
-    zh = lang == "zh"
-    lines = [f"**{verdict_label(check, lang)}**", ""]
-    if check.claimed:
-        from calculators.units import format_quantity
-
-        shown = ", ".join(f"{q.text} (= {format_quantity(q, lang)})" if q.unit else q.text for q in check.claimed)
-        lines.append(("声称的数字：" if zh else "Claimed figure: ") + shown)
-    for c in citations:
-        lines.append(f"> {c.quote} [{c.n}]")
-    for note in check.recomputed:
-        lines.append(("重新计算：" if zh else "Recomputed: ") + note)
-    if check.consistent is False:
-        for hit, figure in check.contradicting[:1]:
-            n = _citation_n(hit, citations)
-            lines.append(("笔记给出的是 " if zh else "The notes give ") + figure.text + (f" [{n}]" if n else ""))
-        mentioned = [n for n in (_citation_n(h, citations) for h in check.supporting) if n]
-        if mentioned:
-            refs = "".join(f"[{n}]" for n in mentioned)
-            lines.append(f"笔记中也出现了声称的数字 {refs}，但按说法中的对象重新计算得不到它。" if zh else
-                         f"The claimed figure also appears in the notes {refs}, but recomputing it for what the claim is about does not give it.")
-    elif check.contradicting and check.verdict == "contradicted" and not check.supporting:
-        for hit, figure in check.contradicting[:1]:
-            lines.append(("笔记给出的是 " if zh else "The notes give ") + figure.text)
-    if citations:
-        lines.append("")
-        lines += [render_citation_line(c, lang) for c in citations]
-    return "\n".join(lines)
-
-
-def _citation_n(hit, citations: list[Citation]) -> int | None:
-    c = hit.chunk
-    return next((x.n for x in citations if x.file == c.file and x.lines == (c.line_start, c.line_end)), None)
-
-
-def merge(question: str, lang: str, parts: list[Answer]) -> Answer:
-    """One answer from several routes; citations renumbered in order."""
+def merge(q: Question, parts: list[Answer]) -> Answer:
+    """One answer from several routes; citations renumbered in order (in the citations and the parts that cite them)."""
     if len(parts) == 1:
         parts[0].routes = [parts[0].route]
         return parts[0]
     n = 0
-    texts, citations, outputs, calcs, context = [], [], [], [], {}
+    blocks, citations, outputs, calcs, context = [], [], [], [], {}
     verdict = None
     for part in parts:
         mapping = {}
@@ -236,10 +167,7 @@ def merge(question: str, lang: str, parts: list[Answer]) -> Answer:
             n += 1
             mapping[c.n] = n
             citations.append(Citation(n, c.file, c.heading, c.lines, c.quote, c.passage, c.score))
-        text = part.answer
-        for old, new in sorted(mapping.items(), reverse=True):
-            text = text.replace(f"[{old}]", f"[§{new}]")
-        texts.append(text.replace("[§", "["))
+        blocks += [renumbered(p, mapping) for p in part.parts]
         for calc in part.calculations:  # the claim's recomputation and the calculation part may be one run
             if calc not in calcs:
                 calcs.append(calc)
@@ -248,7 +176,7 @@ def merge(question: str, lang: str, parts: list[Answer]) -> Answer:
         verdict = verdict or part.verdict
         context.update(part.context)
     primary = next((p.route for p in parts if p.route == "calculate"), parts[0].route)
-    answer = Answer(question, lang, primary, "\n\n---\n\n".join(texts), citations=citations, outputs=outputs, calculations=calcs, verdict=verdict)
+    answer = Answer(q.text, q.language, primary, blocks, citations=citations, outputs=outputs, calculations=calcs, verdict=verdict)
     answer.routes = [p.route for p in parts]
     answer.context = context
     return answer
@@ -275,11 +203,12 @@ def get_assistant(settings: Settings) -> Assistant:
 
 def respond(assistant: Assistant, question: str, history: list | None = None) -> Answer:
     """The offline answer, rewritten by the LLM when one is configured (and checked; see app.llm.client)."""
-    offline = assistant.answer(question, history)
+    q = assistant.question(question)
+    offline = assistant.answer(q, history)
     if assistant.settings.llm.base_url:
         from app.llm.client import llm_answer
 
-        return llm_answer(question, history, offline, assistant)
+        return llm_answer(q, history, offline, assistant)
     return offline
 
 

@@ -1,13 +1,14 @@
-"""Composing answers from passages: pick the sentences to quote, number the citations,
-restate figures in the question's language. Pure functions over hits and text."""
+"""Quoting passages: pick the sentences that answer, number the citations, restate figures
+in the question's language. Pure functions over a `Question`, hits and text."""
 
 from __future__ import annotations
 
 import re
 
 from app.answer.model import Citation
-from app.retrieval.rerank import answer_type_match, answer_types, entities, entity_coverage
-from app.retrieval.retriever import Hit, detect_language, query_terms
+from app.question import Question, as_question
+from app.retrieval.rerank import answer_type_match, entity_coverage
+from app.retrieval.retriever import Hit
 from ingest.sentences import sentence_spans
 from ingest.tokenize import tokenize
 
@@ -15,18 +16,14 @@ SHORT_PASSAGE = 100  # a passage this short is quoted whole
 SECOND_SENTENCE_RATIO = 0.3  # quote a second sentence scoring at least this share of the best (dev+proxy: 69/73 quotes hold the evidence)
 
 
-def question_terms(question: str) -> set[str]:
-    return set(query_terms(question))
-
-
-def sentence_score(terms: set[str], types: list[str], names: list[str], sentence: str) -> float:
+def sentence_score(q: Question, sentence: str) -> float:
     """How well one sentence answers: shared terms, the asked-for kind of value, the named things."""
     words = set(tokenize(sentence))
-    overlap = len(terms & words) / (len(terms) or 1)
-    return overlap + 0.5 * answer_type_match(types, sentence) + 0.5 * entity_coverage(names, sentence)
+    overlap = len(q.term_set & words) / (len(q.term_set) or 1)
+    return overlap + 0.5 * answer_type_match(list(q.asked), sentence) + 0.5 * entity_coverage(list(q.names), sentence)
 
 
-def best_quote(question: str, passage: str, max_sentences: int = 2) -> str:
+def best_quote(question: Question | str, passage: str, max_sentences: int = 2) -> str:
     """The sentence(s) of a passage that answer the question, in passage order.
 
     >>> best_quote("DGX A100 的售价是多少？", "机房建设需要考虑电力、散热和网络等多方面的因素，投资周期较长，前期规划非常重要，选址也要考虑气候与电价。"
@@ -38,8 +35,8 @@ def best_quote(question: str, passage: str, max_sentences: int = 2) -> str:
     spans = sentence_spans(passage)
     if len(spans) <= 1:
         return passage
-    terms, types, names = question_terms(question), answer_types(question), entities(question)
-    scored = sorted(((sentence_score(terms, types, names, passage[s:e]), i) for i, (s, e) in enumerate(spans)), reverse=True)
+    q = as_question(question)
+    scored = sorted(((sentence_score(q, passage[s:e]), i) for i, (s, e) in enumerate(spans)), reverse=True)
     best_score, best = scored[0]
     chosen = {best}
     # a second sentence when it is nearly as good (an answer split over two sentences)
@@ -52,7 +49,7 @@ def best_quote(question: str, passage: str, max_sentences: int = 2) -> str:
     return passage[start:end]
 
 
-def citations_for(question: str, hits: list[Hit], n: int = 3) -> list[Citation]:
+def citations_for(question: Question, hits: list[Hit], n: int = 3) -> list[Citation]:
     out = []
     for i, hit in enumerate(hits[:n], 1):
         c = hit.chunk
@@ -92,34 +89,3 @@ def restated_figures(quote: str, lang: str) -> list[str]:
             if item not in out:
                 out.append(item)
     return out
-
-
-def render_citation_line(c: Citation, lang: str) -> str:
-    where = f"{c.file}" + (f" › {c.heading}" if c.heading else "") + f", {'行' if lang == 'zh' else 'lines'} {c.lines[0]}–{c.lines[1]}"
-    return f"[{c.n}] {where}"
-
-
-def lookup_text(question: str, citations: list[Citation], lang: str) -> str:
-    head = "笔记中的相关内容：" if lang == "zh" else "From your notes:"
-    lines = [head, ""]
-    for c in citations:
-        lines.append(f"> {c.quote} [{c.n}]")
-        figures = restated_figures(c.quote, lang)
-        if figures:
-            lines.append(f"> ({'; '.join(figures)})")
-        lines.append("")
-    lines.append("来源：" if lang == "zh" else "Sources:")
-    lines += [render_citation_line(c, lang) for c in citations]
-    return "\n".join(lines)
-
-
-def not_in_notes_text(citations: list[Citation], lang: str, reason: str) -> str:
-    if lang == "zh":
-        lines = [f"笔记中没有找到这个问题的答案（{reason}）。以下是最接近的段落，仅供参考，并不回答该问题：", ""]
-    else:
-        lines = [f"Your notes do not cover this ({reason}). The closest passages, shown for reference only (they do not answer it):", ""]
-    for c in citations:
-        lines.append(f"> {c.quote} [{c.n}]")
-    lines.append("")
-    lines += [render_citation_line(c, lang) for c in citations]
-    return "\n".join(lines)

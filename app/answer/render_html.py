@@ -6,7 +6,7 @@ The output has no blank lines: the chat's Markdown renderer then treats the whol
 message as one HTML block and leaves `*`, `[x](y)` and `![](...)` in note text alone
 (a Markdown image in a note would otherwise be fetched from the internet).
 
->>> "<script>" in answer_html(Answer("<script>alert(1)</script>?", "en", "lookup", "> <b>x</b> [1]"))
+>>> "<script>" in answer_html(Answer("<script>alert(1)</script>?", "en", "lookup", [Prose("<b>x</b> [1]")]))
 False
 """
 
@@ -15,8 +15,10 @@ from __future__ import annotations
 import html
 import re
 
-from app.answer.model import Answer, Calculation, Citation
-from app.answer.calc_markdown import fmt
+from app.answer.model import (Answer, Calculation, CalculationPart, CannotCalculate, Citation, MissingInputs, Prose,
+                              Quotes, Related, Verdict)
+from app.answer.words import wanted_text, words
+from calculators.formula import format_number as fmt
 
 ROUTE_BADGES = {
     # route: (css class, English, 中文)
@@ -33,14 +35,6 @@ CLAIM_BADGES = {
     True: ("kbqa-badge-ok", "✅ holds", "✅ 正确"),
     False: ("kbqa-badge-bad", "❌ wrong", "❌ 有误"),
     None: ("kbqa-badge-unknown", "❔ cannot be checked", "❔ 无法核查"),
-}
-WORDS = {
-    "en": {"input": "input", "value": "value", "unit": "unit", "from": "from", "formula": "formula",
-           "substitution": "substitution", "result": "result", "step": "step", "lines": "lines",
-           "notices": "Notice", "error": "Something went wrong while answering", "refused": "Question refused"},
-    "zh": {"input": "输入", "value": "数值", "unit": "单位", "from": "来源", "formula": "公式",
-           "substitution": "代入", "result": "结果", "step": "步骤", "lines": "行",
-           "notices": "提示", "error": "回答时出错", "refused": "无法回答这个问题"},
 }
 
 
@@ -166,7 +160,7 @@ def source_html(source: str) -> str:
 
 def calculation_html(calc: Calculation, lang: str) -> str:
     """A step table: inputs with their source, then formula -> substitution -> result per formula."""
-    w = WORDS["zh" if lang == "zh" else "en"]
+    w = words(lang)
     out = [f'<div class="kbqa-calc"><div class="kbqa-calc-title"><strong>{esc(calc.title)}</strong> <code>{esc(calc.calculator)}</code></div>']
     out.append(f'<table class="kbqa-table kbqa-calc-inputs"><thead><tr><th>{w["input"]}</th><th>{w["value"]}</th>'
                f'<th>{w["unit"]}</th><th>{w["from"]}</th></tr></thead><tbody>')
@@ -193,7 +187,7 @@ def calculation_html(calc: Calculation, lang: str) -> str:
 
 def steps_html(steps, lang: str) -> str:
     """Derivation lines as a table: each formula contributes formula, substitution, result."""
-    w = WORDS["zh" if lang == "zh" else "en"]
+    w = words(lang)
     steps = list(steps)
     head = []
     if steps and "(solved from" in steps[0]:
@@ -239,7 +233,7 @@ def _loose_find(passage: str, quote: str) -> tuple[int, int] | None:
 
 
 def location(c: Citation, lang: str) -> str:
-    w = WORDS["zh" if lang == "zh" else "en"]
+    w = words(lang)
     lines = f"{c.lines[0]}" if c.lines[0] == c.lines[1] else f"{c.lines[0]}–{c.lines[1]}"
     heading = f" › {c.heading}" if c.heading else ""
     return f"{c.file}{heading} · {w['lines']} {lines}"
@@ -254,49 +248,55 @@ def citation_html(c: Citation, lang: str, open_: bool = False) -> str:
 # --- the whole answer -----------------------------------------------------------------------
 
 
-def _without_source_list(text: str, answer: Answer) -> str:
-    """Drop the plain-text source list: the <details> below replace it."""
-    from app.answer.quotes import render_citation_line
-
-    from app.answer.assistant import VERDICT_LABELS
-
-    listed = {render_citation_line(c, answer.language) for c in answer.citations}
-    listed |= {"Sources:", "来源："} | {f"**{label}**" for pair in VERDICT_LABELS.values() for label in pair}  # the badge says it
-    keep = [line for line in text.split("\n") if line.strip() not in listed]
-    return "\n".join(keep)
-
-
-def _calc_for(segment: str, calcs: list[Calculation]) -> Calculation | None:
-    head = segment.lstrip().split("\n", 1)[0]
-    for calc in calcs:
-        if head.startswith(f"**{calc.title}**"):
-            return calc
-    return None
+def _quotes_html(answer: Answer, refs, restated=()) -> str:
+    out = []
+    for i, n in enumerate(refs):
+        c = answer.citation(n)
+        if c is None:
+            continue
+        lines = [f'{esc(c.quote)} <span class="kbqa-ref">[{c.n}]</span>']
+        if i < len(restated) and restated[i]:
+            lines.append(esc(f"({'; '.join(restated[i])})"))
+        out.append("<blockquote>" + "<br>".join(lines) + "</blockquote>")
+    return "".join(out)
 
 
-_CALC_EXTRA = ("Missing inputs", "缺少的输入")  # "Assumed ..." is in the table's sources
+def part_html(part, answer: Answer) -> str:
+    """One part of an answer; citations are listed once, below the answer (see answer_html)."""
+    lang, w = answer.language, words(answer.language)
+    if isinstance(part, Quotes):
+        return f"<p>{esc(w['from_notes'])}</p>" + _quotes_html(answer, part.refs, part.restated)
+    if isinstance(part, Related):
+        return f"<p>{esc(w['not_covered'].format(reason=part.reason))}</p>" + _quotes_html(answer, part.refs)
+    if isinstance(part, CalculationPart):
+        extra = f"<p>{esc(w['missing'] + ', '.join(part.missing))}</p>" if part.missing else ""
+        return calculation_html(part.calculation, lang) + extra
+    if isinstance(part, MissingInputs):
+        return f"<p>{inline(w['need_inputs'].format(calculator=part.calculator, wanted=wanted_text(part.wanted, lang)))}</p>"
+    if isinstance(part, CannotCalculate):
+        return f"<p>{esc(w['cannot_calculate'].format(message=part.message))}</p>"
+    if isinstance(part, Verdict):  # the label is the badge
+        out = [f"<p>{esc(w['claimed'] + ', '.join(part.claimed))}</p>"] if part.claimed else []
+        out.append(_quotes_html(answer, part.refs))
+        out += [f"<p>{inline(w['recomputed'] + note)}</p>" for note in part.recomputed]
+        out += [f"<p>{inline(w['notes_give'] + text + (f' [{n}]' if n else ''))}</p>" for text, n in part.notes_give]
+        if part.also_mentioned:
+            out.append(f"<p>{inline(w['also_mentioned'].format(refs=''.join(f'[{n}]' for n in part.also_mentioned)))}</p>")
+        return "".join(out)
+    if isinstance(part, Prose):
+        return markdown_html(part.text)
+    raise TypeError(f"no HTML renderer for answer part {type(part).__name__}")
 
 
 def body_html(answer: Answer) -> str:
-    """The answer text; a segment written by calculation_text becomes its step table."""
-    text = _without_source_list(answer.answer, answer)
-    pending = list(answer.calculations)
-    parts = []
-    for segment in text.split("\n\n---\n\n"):
-        calc = _calc_for(segment, pending)
-        if calc is None:
-            parts.append(markdown_html(segment))
-            continue
-        pending.remove(calc)
-        extra = [line for line in segment.split("\n") if line.strip().startswith(_CALC_EXTRA)]
-        parts.append(calculation_html(calc, answer.language) + markdown_html("\n".join(extra)))
-    parts += [calculation_html(c, answer.language) for c in pending]  # e.g. an LLM's prose without the table
+    """The answer's parts, separated by rules."""
+    parts = [part_html(p, answer) for p in answer.parts]
     return "<hr>".join(p for p in parts if p)
 
 
 def answer_html(answer: Answer) -> str:
     """The full chat message for an answer."""
-    w = WORDS["zh" if answer.language == "zh" else "en"]
+    w = words(answer.language)
     kind = "kbqa-absent" if answer.route == "not_in_notes" else "kbqa-answer"
     out = [f'<div class="{kind} kbqa-route-{esc(answer.route)}">', f'<div class="kbqa-badges">{route_badges(answer)}</div>']
     out.append(body_html(answer))
@@ -310,7 +310,9 @@ def answer_html(answer: Answer) -> str:
 
 def partial_html(answer: Answer, upto: int) -> str:
     """The answer while it streams: badges, then the first `upto` characters of its text."""
-    text = _without_source_list(answer.answer, answer)[:upto]
+    from app.answer.render_text import render_text
+
+    text = render_text(answer, quotes=False)[:upto]
     return (f'<div class="kbqa-streaming"><div class="kbqa-badges">{route_badges(answer)}</div>'
             f'<p>{esc(text)}<span class="kbqa-cursor">▍</span></p></div>')
 
@@ -326,7 +328,7 @@ def question_html(question: str, limit: int = 2000) -> str:
 
 
 def error_html(message: str, lang: str, refused: bool = False) -> str:
-    w = WORDS["zh" if lang == "zh" else "en"]
+    w = words(lang)
     title = w["refused"] if refused else w["error"]
     return f'<div class="kbqa-error"><strong>⚠ {title}</strong><br>{esc(message)}</div>'
 

@@ -30,8 +30,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from app.llm import check as llm_check
-from app.answer.model import Answer, Calculation, Citation, InputUsed, Output
-from app.answer.quotes import best_quote, render_citation_line
+from app.answer.model import Answer, CalculationPart, Calculation, Citation, InputUsed, Output, Prose
+from app.answer.quotes import best_quote
+from app.answer.render_text import render_text
+from app.question import Question
 from calculators import registry
 from calculators.formula import Result
 from calculators.units import parse_quantity
@@ -186,7 +188,7 @@ def make_llm(settings: LLMSettings):
     )
 
 
-def gather_passages(question: str, offline: Answer, assistant) -> list[Citation]:
+def gather_passages(question: Question, offline: Answer, assistant) -> list[Citation]:
     """The offline answer's citations, keeping their numbers, then up to
     `extra_passages` more retrieved passages numbered after them."""
     passages = list(offline.citations)
@@ -232,7 +234,7 @@ def history_messages(history: list | None) -> list[ChatMessage]:
     return out[-2 * HISTORY_TURNS:]
 
 
-def build_messages(question: str, history: list | None, offline: Answer, passages: list[Citation]) -> list[ChatMessage]:
+def build_messages(question: Question, history: list | None, offline: Answer, passages: list[Citation]) -> list[ChatMessage]:
     language = "Chinese" if offline.language == "zh" else "English"
     parts = ["Passages from the notes:", ""]
     parts += [_passage_block(c) + "\n" for c in passages] or ["(none)"]
@@ -240,7 +242,7 @@ def build_messages(question: str, history: list | None, offline: Answer, passage
         parts += ["Calculation already made by the verified calculator (quote its numbers; call a tool to change an input):", _calculation_block(calc), ""]
     route = offline.route + (f", verdict: {offline.verdict}" if offline.verdict else "")
     parts += [f"The offline assistant's answer ({route}), built from the same passages and calculators:", offline.answer, ""]
-    parts += [f"Question: {question}"]
+    parts += [f"Question: {question.text}"]
     return [
         ChatMessage(role=MessageRole.SYSTEM, content=SYSTEM_PROMPT.format(language=language)),
         *history_messages(history),
@@ -310,12 +312,12 @@ def _ask(llm, messages, tools, timeout: float, settings: LLMSettings):
 
 # ------------------------------------------------------------------------ the answer
 
-def trace_sources(question: str, offline: Answer, runs: list[ToolRun]) -> list[llm_check.Source]:
+def trace_sources(question: Question, offline: Answer, runs: list[ToolRun]) -> list[llm_check.Source]:
     """Everything but the passages a figure may come from: what each calculator call
     shows (inputs, derivation, outputs; the inputs the model chose are checked on their
     own, see `tool_input_notices`), the offline calculation, the offline answer's own
     lines (recomputations; not its quotes, which must be cited), and the question."""
-    sources = [llm_check.text_source("question", question)]
+    sources = [llm_check.text_source("question", question.text)]
     for run in runs:
         if run.result is not None:
             r = run.result
@@ -324,8 +326,7 @@ def trace_sources(question: str, offline: Answer, runs: list[ToolRun]) -> list[l
     for calc in offline.calculations:
         amounts = [(o.name, o.value, o.unit) for o in calc.outputs] + [(i.name, i.value, i.unit) for i in calc.inputs]
         sources.append(_calculation_source(f"calculation {calc.calculator}", amounts, calc.steps))
-    own = "\n".join(line for line in offline.answer.splitlines() if not line.lstrip().startswith(">") and not llm_check.CITATION_RE.match(line.strip()))
-    sources.append(llm_check.text_source("offline answer", own))
+    sources.append(llm_check.text_source("offline answer", render_text(offline, quotes=False)))
     return sources
 
 
@@ -337,7 +338,7 @@ def _calculation_source(label: str, amounts: list[tuple[str, float, str]], steps
     return llm_check.Source(label, tuple(figures))
 
 
-def tool_input_notices(question: str, offline: Answer, runs: list[ToolRun], passages: list[Citation], lang: str) -> list[str]:
+def tool_input_notices(question: Question, offline: Answer, runs: list[ToolRun], passages: list[Citation], lang: str) -> list[str]:
     """Inputs the model chose for a calculator that are in no passage it was given, not in
     the question or the offline answer, and not the result of an earlier call."""
     known = llm_check.passage_sources({c.n: c.passage for c in passages}) + trace_sources(question, offline, [])
@@ -366,16 +367,14 @@ def tool_calculation(run: ToolRun, lang: str) -> Calculation:
     return Calculation(calc.name, calc.title_zh if lang == "zh" else calc.summary, inputs, r.formula, r.steps, outputs, r.notes, r.latex)
 
 
-def sources_text(citations: list[Citation], lang: str) -> str:
-    return "\n".join(["来源：" if lang == "zh" else "Sources:"] + [render_citation_line(c, lang) for c in citations])
-
-
 def with_notice(offline: Answer, notice: str) -> Answer:
     return replace(offline, notices=[*offline.notices, notice])
 
 
-def llm_answer(question: str, history: list | None, offline: Answer, assistant) -> Answer:
+def llm_answer(question: Question | str, history: list | None, offline: Answer, assistant) -> Answer:
     """The LLM's answer, checked; the offline answer with a notice when the model fails."""
+    if not isinstance(question, Question):
+        question = assistant.question(question)
     settings = assistant.settings.llm
     lang = offline.language
     passages = gather_passages(question, offline, assistant)
@@ -390,8 +389,6 @@ def llm_answer(question: str, history: list | None, offline: Answer, assistant) 
     citations = list(offline.citations) + [c for c in passages if c.n in check.cited and c.n not in offline_ns]
     cited = [c for c in citations if c.n in check.cited]
     text = llm_check.mark(conversation.text, check, lang)
-    if cited:
-        text += "\n\n" + sources_text(cited, lang)
 
     done = [run for run in conversation.runs if run.result is not None]
     calculations = list(offline.calculations) + [tool_calculation(run, lang) for run in done]
@@ -400,4 +397,5 @@ def llm_answer(question: str, history: list | None, offline: Answer, assistant) 
         outputs += [o for o in calc.outputs if o not in outputs]
     notices = [*offline.notices, *llm_check.notices(check, lang), *tool_input_notices(question, offline, done, passages, lang)]
     context = {**offline.context, "llm_tool_runs": conversation.runs}
-    return replace(offline, answer=text, citations=citations, outputs=outputs, calculations=calculations, notices=notices, context=context)
+    parts = [Prose(text, tuple(c.n for c in cited))] + [CalculationPart(c) for c in calculations]
+    return replace(offline, parts=parts, citations=citations, outputs=outputs, calculations=calculations, notices=notices, context=context)

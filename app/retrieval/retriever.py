@@ -6,13 +6,12 @@ that noise outvote the dense side; a normalised score adds little when it finds 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from app.retrieval.lexicon import expand_chinese, expand_english
-from app.retrieval.rerank import answer_type_match, answer_types, entities, entity_coverage, is_reference_list
+from app.question import Question, as_question
+from app.retrieval.rerank import answer_type_match, entity_coverage, is_reference_list
 from ingest.bm25 import BM25
 from ingest.errors import StaleIndex
 from ingest.index import LoadedIndex, embed_text
@@ -20,31 +19,7 @@ from ingest.settings import Settings
 from ingest.tokenize import tokenize
 from ingest.types import Chunk
 
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 
-
-def detect_language(text: str) -> str:
-    """'zh' when Chinese characters outnumber twice the Latin words, else 'en'
-    (an English question may quote a Chinese figure: "Is 4.7万美元 right?").
-
-    >>> detect_language("GPT-3训练一次要多少钱？"), detect_language("How much did GPT-3 cost?")
-    ('zh', 'en')
-    >>> detect_language("Is 2,369,640*0.08=4.7万美元 right?"), detect_language("Gemini Ultra 的参数量是多少？")
-    ('en', 'zh')
-    """
-    han = len(_HAN.findall(text))
-    latin = len(re.findall(r"[A-Za-z]+", text))
-    return "zh" if han and han > 2 * latin else "en"
-
-
-def query_terms(question: str, glossary: bool = True) -> list[str]:
-    """BM25 terms of a question, with the glossary's terms in the other language."""
-    terms = tokenize(question)
-    if glossary:
-        extra = expand_english(question) if detect_language(question) == "en" else expand_chinese(question)
-        for term in extra:
-            terms.extend(tokenize(term))
-    return terms
 
 
 @dataclass
@@ -80,25 +55,25 @@ class Retriever:
         self.bm25 = BM25([tokenize(t) for t in self.texts])
         self.is_reference = np.array([1.0 if is_reference_list(c.heading) else 0.0 for c in self.chunks], dtype=np.float32)
 
-    def query_terms(self, question: str) -> list[str]:
-        return query_terms(question, glossary=self.settings.retrieval.glossary)
+    def question(self, question: Question | str) -> Question:
+        return as_question(question, glossary=self.settings.retrieval.glossary)
 
-    def scores(self, question: str) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    def scores(self, question: Question | str) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Fused score of every chunk, and each component."""
+        q = self.question(question)
         r = self.settings.retrieval
         parts: dict[str, np.ndarray] = {}
         fused = np.zeros(len(self.chunks), dtype=np.float32)
         for spec, weight in zip(self.settings.embed.models, self.settings.embed.weights):
-            q = self.embedders[spec].query(question)
-            parts[spec] = self.matrices[spec] @ q
+            parts[spec] = self.matrices[spec] @ self.embedders[spec].query(q.text)
             fused += weight * parts[spec]
-        bm = self.bm25.scores(self.query_terms(question))
+        bm = self.bm25.scores(list(q.terms))
         top = float(bm.max()) if len(bm) else 0.0
         parts["bm25"] = bm / top if top > 0 else bm
         fused += r.bm25_weight * parts["bm25"]
         # Second stage, on the candidates only: does the passage hold what is asked for?
         candidates = np.argsort(-fused)[: max(50, 5 * r.k)]
-        types, names = answer_types(question), entities(question)
+        types, names = list(q.asked), list(q.names)
         parts["answer_type"] = np.zeros_like(fused)
         parts["entities"] = np.zeros_like(fused)
         for i in candidates:
@@ -108,7 +83,7 @@ class Retriever:
         fused -= r.reference_penalty * self.is_reference
         return fused, parts
 
-    def search(self, question: str, k: int | None = None) -> list[Hit]:
+    def search(self, question: Question | str, k: int | None = None) -> list[Hit]:
         k = k or self.settings.retrieval.k
         fused, parts = self.scores(question)
         order = np.argsort(-fused, kind="stable")[:k]

@@ -35,9 +35,11 @@ import re
 from dataclasses import dataclass, field, replace
 
 from app.answer.model import Calculation, InputUsed, Output
-from app.routes.calc_inputs import (Assignment, QuestionQuantity, assign, hardware_named, implied_rate, prepare,
-                             question_quantities)
-from app.retrieval.retriever import detect_language
+from app.question.asked import is_claim_question
+from app.question.quantities import QuestionQuantity, hardware_named, question_quantities
+from app.routes.calc_inputs import Assignment, assign, implied_rate
+from app.question import Question, as_question
+from app.routes.model_facts import model_inputs
 from calculators import memory
 from calculators.conversions import UnitMismatch, compatible, convert, json_unit  # noqa: F401 (re-exported)
 from calculators.registry import CALCULATORS, Calculator, get
@@ -60,11 +62,6 @@ class CalcRequest:
 
 # ------------------------------------------------------------------ what a question asks
 
-_CLAIM = re.compile(
-    r"\bis it (?:true|right|correct|accurate)\b|\btrue that\b|\bis (?:that|this|it) (?:right|correct|true)\b"
-    r"|\bis\s+\S{1,40}\s+(?:right|correct|accurate|true)\s*\?|\breally\b|\bverify\b|\bcheck (?:that|whether|if)\b"
-    r"|真的|对吗|对不对|是否正确|正确吗|是不是真|属实|准确吗|没错吧|靠谱吗|核实|验证一下",
-    re.I)
 _ASKS_TO_COMPUTE = re.compile(
     r"\bhow (?:many|much|long|big|large)\b|\bwhat (?:[\w-]+\s+){0,3}?(?:would|will|does|do|is|are)\b|\bwhat's\b|\bwhat (?:fraction|share|percentage|part|proportion)\b|\bwhat if\b|\bcompute\b"
     r"|\bcalculate\b|\bestimate\b|\bwork out\b|\bhow about\b|\bwhat about\b|\band (?:with|if|at|for)\b"
@@ -79,17 +76,6 @@ _FOLLOW_UP = re.compile(
     r"^\s*(?:what if|and (?:with|if|for|at|on|using)|how about|what about|with|if|instead|now with|same (?:but|with)"
     r"|换成|换为|换用|改成|改为|改用|如果|要是|假如|假设|那|若|用)|呢\s*[？?]?\s*$|\binstead\b",
     re.I)
-
-
-def is_claim_question(question: str) -> bool:
-    """A question that asks whether a figure is right ('Is it true that...', '...真的...吗', '对吗').
-
-    >>> is_claim_question("GPT-3训练一次真的只要140万美元吗？"), is_claim_question("Is $1.4M right?")
-    (True, True)
-    >>> is_claim_question("How much would training GPT-3 cost?")
-    False
-    """
-    return bool(_CLAIM.search(question))
 
 
 def _clauses(question: str) -> list[str]:
@@ -207,21 +193,6 @@ EMBEDDING_WEIGHT = 1.0  # a clearly better description match is worth about one 
 
 # ------------------------------------------------------------------ filling inputs
 
-# Figures the notes give for models named in a question: used only as stated assumptions.
-# Published sizes, cited to the papers (a note may repeat them, but these must hold for any notes folder).
-MODEL_FACTS: dict[str, dict[str, tuple[float, str]]] = {
-    r"GPT-?3(?![.\d])": {"params": (175e9, "model card: GPT-3 175B (Brown et al. 2020, arXiv:2005.14165)"),
-                         "tokens": (300e9, "model card: GPT-3 trained on 300B tokens (Brown et al. 2020)")},
-    r"\bGopher\b": {"params": (280e9, "model card: Gopher 280B (Rae et al. 2021, arXiv:2112.11446)"),
-                    "tokens": (300e9, "model card: Gopher trained on 300B tokens (Rae et al. 2021)")},
-    r"\bPaLM\b": {"params": (540e9, "model card: PaLM 540B (Chowdhery et al. 2022, arXiv:2204.02311)"),
-                  "tokens": (780e9, "model card: PaLM trained on 780B tokens (Chowdhery et al. 2022)")},
-    r"\bChinchilla\b": {"params": (70e9, "model card: Chinchilla 70B (Hoffmann et al. 2022, arXiv:2203.15556)"),
-                        "tokens": (1.4e12, "model card: Chinchilla trained on 1.4T tokens (Hoffmann et al. 2022)")},
-    r"BERT[- ]?Large": {"params": (340e6, "model card: BERT-Large 340M (Devlin et al. 2018, arXiv:1810.04805)")},
-}
-
-
 def _catalog(source) -> str:
     return f"hardware catalog: {source}"
 
@@ -258,15 +229,6 @@ def precision_inputs(calc: Calculator, text: str) -> dict[str, InputUsed]:
     value = memory.weight_bytes_per_parameter(m.group(1))
     return {"bytes_per_param": InputUsed("bytes_per_param", value, calc.var("bytes_per_param").unit, QUESTION,
                                          m.group(1))}
-
-
-def model_inputs(text: str) -> dict[str, tuple[float, str]]:
-    out: dict[str, tuple[float, str]] = {}
-    for pattern, facts in MODEL_FACTS.items():
-        if re.search(pattern, text, re.I):
-            for name, fact in facts.items():
-                out.setdefault(name, fact)
-    return out
 
 
 def value_in(q: QuestionQuantity, unit: str) -> float:
@@ -369,11 +331,11 @@ def _alternatives(name: str) -> list[str]:
 
 # ------------------------------------------------------------------ the public entry points
 
-def detect_calculation(question: str, previous: CalcRequest | None = None, embedder=None) -> CalcRequest | None:
+def detect_calculation(question: Question | str, previous: CalcRequest | None = None, embedder=None) -> CalcRequest | None:
     """The calculation a question asks for, or None (a lookup, a claim check, not a calculation)."""
-    language = detect_language(question)
-    text = prepare(question)
-    if is_claim_question(text):
+    q = as_question(question)
+    language, text = q.language, q.prepared
+    if q.is_claim:
         text = without_claims(text)
         if not text.strip() or not _ASKS_TO_COMPUTE.search(text):
             return None
@@ -383,7 +345,7 @@ def detect_calculation(question: str, previous: CalcRequest | None = None, embed
             return follow
     if not _ASKS_TO_COMPUTE.search(text) or _ABOUT_THE_NOTES.search(text):
         return None
-    quantities = question_quantities(text)
+    quantities = list(q.quantities) if text == q.prepared else question_quantities(text)
     found = best_candidate(text, quantities, embedder) if quantities else None
     if found is None:
         return follow_up(text, previous, language) if previous is not None and len(text) < 60 else None
@@ -502,126 +464,7 @@ def run_request(req: CalcRequest) -> Calculation:
     return Calculation(calc.name, title, inputs, result.formula, result.steps, tuple(outputs), notes, result.latex)
 
 
-# ------------------------------------------------------------------ recomputing a claim
-
-@dataclass(frozen=True)
-class ClaimOutput:
-    """A calculator output a claimed figure can be: by the figure's unit and the claim's words."""
-
-    calculator: str
-    output: str
-    needs: tuple[str, ...]  # every one must match the claim
-    avoid: str = ""  # rules it out
-
-
-_DEADLINE = r"\bwithin\b|\bin (?:under )?\d[\d.,]*\s*(?:days|weeks|months)|天内|以内|之内|deadline"
-_SERVE = (r"\bserv|\bfleet\b|inference|推理|部署|visitors?|\busers?\b|访客|用户|访问量|日活|traffic|流量|\bqueries\b"
-          r"|\bquestions\b|提问")
-_WEIGHTS = r"weights?|权重|\bFP16\b|\bBF16\b|\bFP8\b|\bINT8\b|\bINT4\b|\bFP32\b|\bFP4\b|inference|推理|\bserv|\bload|部署|加载"
-_RACK_OR_SERVER = rf"{_RACKS}|servers?|服务器|\bDGX\b"
-_ELECTRICITY = r"electric|电费|power bill|\bbill\b"
-_PER_1K = r"per (?:1,?000|1k|thousand) tokens?|每千|每\s*1,?000\s*个?\s*tokens?|/\s*1k|per token|每个token"
-_QUERY = r"quer(?:y|ies)|search|requests?|查询|搜索|请求|单次|一次问答|每次"
-
-CLAIM_OUTPUTS: tuple[ClaimOutput, ...] = (
-    ClaimOutput("chips_for_deadline", "chips", (_TRAIN, _DEADLINE)),
-    ClaimOutput("training_memory", "gpus", (_TRAIN, _MEMORY)),
-    ClaimOutput("training_memory", "training_bytes", (_TRAIN,)),
-    ClaimOutput("training_compute", "pf_days", (_TRAIN, r"PF-?days?"), avoid=_BUDGET),
-    ClaimOutput("training_compute", "flops", (_TRAIN,), avoid=_BUDGET),
-    ClaimOutput("training_time", "days", (_TRAIN,)),
-    ClaimOutput("training_cost", "cost", (_TRAIN,), avoid=rf"{_PER_1K}|per (?:query|search)|{_ELECTRICITY}"),
-    ClaimOutput("inference_memory", "gpus", (_WEIGHTS, _MEMORY), avoid=rf"{_TRAIN}|KV[- ]?cache|KV\s*缓存"),
-    ClaimOutput("inference_memory", "weight_bytes", (_WEIGHTS,), avoid=rf"{_TRAIN}|KV[- ]?cache|KV\s*缓存"),
-    ClaimOutput("fleet_size", "gpus", (_SERVE,), avoid=_TRAIN),
-    ClaimOutput("fleet_size", "servers", (_SERVE,), avoid=_TRAIN),
-    ClaimOutput("rack_capital_cost", "capital_cost", (_RACKS, rf"{_COST}|invest|capital|投入"), avoid=_ELECTRICITY),
-    ClaimOutput("rack_power", "electricity_cost_per_year", (_RACK_OR_SERVER, _ELECTRICITY, _PER_YEAR)),
-    ClaimOutput("rack_energy", "electricity_cost_per_year", (_RACKS, _ELECTRICITY, _PER_YEAR)),
-    ClaimOutput("rack_power", "electricity_cost_per_day", (_RACK_OR_SERVER, _ELECTRICITY)),
-    ClaimOutput("rack_energy", "electricity_cost_per_day", (_RACKS, _ELECTRICITY)),
-    ClaimOutput("rack_power", "energy_per_day", (_RACK_OR_SERVER,)),
-    ClaimOutput("rack_energy", "energy_per_day", (_RACKS,)),
-    ClaimOutput("rack_power", "rack_power", (_RACKS, _OUTPUT_CUES["rack_power"])),
-    ClaimOutput("rack_power", "facility_power", (_RACK_OR_SERVER,)),
-    ClaimOutput("rack_energy", "facility_power", (_RACKS,)),
-    ClaimOutput("rack_count", "racks", (_RACK_OR_SERVER,)),
-    ClaimOutput("cost_per_1k_tokens", "cost_per_1k_tokens", (_PER_1K,)),
-    ClaimOutput("cost_per_query", "cost_per_query", (_QUERY,), avoid=r"revenue|收入|营收"),
-    ClaimOutput("params_20_tokens_rule", "params", (rf"{_OPTIMAL}|chinchilla",)),
-)
-
-
-def _claimed_in(text: str, quantities: list[QuestionQuantity], claimed) -> list[QuestionQuantity]:
-    """The question quantities that are the claimed figure (its words, or the same value and unit)."""
-    at = text.find(claimed.text) if claimed.text else -1
-    out = []
-    for q in quantities:
-        overlaps = at >= 0 and q.start < at + len(claimed.text) and q.end > at
-        same = q.value == claimed.value and (q.unit == claimed.unit or not claimed.unit)
-        if overlaps or same:
-            out.append(q)
-    return out
-
-
-def _unit_fits(claimed_unit: str, output_unit: str) -> bool:
-    try:
-        return bool(claimed_unit) and compatible(claimed_unit, output_unit)
-    except Exception:  # a unit the conversions do not know fits nothing
-        return False
-
-
-def _from_the_claim(used: InputUsed) -> bool:
-    """An input the claim itself gives: one of its figures, or a model or chip it names (not a default)."""
-    return not used.source.startswith("default")
-
-
-def calculation_for_claim(claim_text: str, claimed) -> CalcRequest | None:
-    """The calculation that recomputes a claimed figure from the claim's other inputs, or None.
-
-    The calculator is the one whose output has the claimed figure's unit and whose words
-    the claim uses (USD + 训练/train -> training_cost; FLOP -> training_compute; GPU +
-    serving -> fleet_size; racks; kWh ...). Its inputs come from the claim's *other*
-    figures, a model or chip it names (GPT-3 -> 175B parameters, 300B tokens, citing the
-    notes) and the registry's defaults; the claimed figure is never an input. None when a
-    required input is missing (a fleet without its daily visitors is not guessed) or when
-    nothing but defaults would go in (that recomputes the notes' scenario, not the claim).
-
-    >>> from calculators.units import parse_quantity
-    >>> req = calculation_for_claim("GPT-3训练一次只要140万美元", parse_quantity("140万美元"))
-    >>> req.calculator, req.target, req.inputs["params"].value, req.inputs["tokens"].value
-    ('training_cost', 'cost', 175000000000.0, 300000000000.0)
-    >>> round(run_request(req).outputs[0].value)
-    1398072
-    >>> calculation_for_claim("ChatGPT needs 30,382 A100s", parse_quantity("30,382")) is None  # visitors unknown
-    True
-    """
-    text = prepare(claim_text)
-    quantities = question_quantities(text)
-    itself = _claimed_in(text, quantities, claimed)
-    unit = next((q.unit for q in itself if q.unit), claimed.unit)  # '30,382 A100s' is GPUs, '1000 H100s' not hours
-    others = [q for q in quantities if q not in itself]
-    language = detect_language(claim_text)
-    best: tuple[int, CalcRequest] | None = None
-    for entry in CLAIM_OUTPUTS:
-        calc = get(entry.calculator)
-        if entry.avoid and re.search(entry.avoid, text, re.I):
-            continue
-        if not all(re.search(n, text, re.I) for n in entry.needs):
-            continue
-        if not _unit_fits(unit, json_unit(calc.var(entry.output).unit)):
-            continue
-        assignment = assign(others, calc)
-        inputs, assumed, missing = fill_inputs(calc, given_inputs(calc, assignment), text)
-        if missing or not any(_from_the_claim(used) for used in inputs.values()):
-            continue
-        request = CalcRequest(entry.calculator, inputs, None, assumed, [], language, entry.output)
-        if best is None or len(assignment.values) > best[0]:  # the calculator that uses most of the claim's figures
-            best = (len(assignment.values), request)
-    return best[1] if best else None
-
-
-def asks_besides_claim(question: str) -> bool:
+def asks_besides_claim(question: Question | str) -> bool:
     """A claim question that also asks to compute ('How much did GPT-3 cost to train, and is $1.4M right?').
 
     >>> asks_besides_claim("How much did GPT-3 cost to train, and is $1.4M right?")
@@ -629,8 +472,9 @@ def asks_besides_claim(question: str) -> bool:
     >>> asks_besides_claim("GPT-3训练一次真的只要140万美元吗？")
     False
     """
-    text = prepare(question)
-    if not is_claim_question(text):
+    q = as_question(question)
+    text = q.prepared
+    if not q.is_claim:
         return False
     rest = without_claims(text)
     return bool(rest.strip()) and bool(_ASKS_TO_COMPUTE.search(rest)) and not _ABOUT_THE_NOTES.search(rest)

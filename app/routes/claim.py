@@ -7,7 +7,7 @@ wrote for that figure is recomputed by the claims checker, and the claim itself 
 recomputed when it is a piece of arithmetic.
 
 A claimed figure that one of the calculators produces is recomputed with it
-(`calc_intent.calculation_for_claim`: "GPT-3训练一次只要140万美元" -> training_cost from
+(`app.routes.claim_recompute.calculation_for_claim`: "GPT-3训练一次只要140万美元" -> training_cost from
 GPT-3's 175B parameters and 300B tokens as the notes give them, with the registry's
 TPU v4 defaults -> $1,398,072), never from the claimed figure itself, and only when the
 claim gives every required input. Within 5% the recomputation is consistent.
@@ -27,12 +27,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from app.answer.model import Calculation, Citation
-from app.routes.calculation import CalcRequest, calculation_for_claim, is_claim_question  # noqa: F401  (one definition of what a claim question is)
-from app.answer.calc_markdown import fmt
+from app.answer.model import Calculation, Citation, Verdict
+from app.question import Question, as_question
+from app.routes.calculation import CalcRequest
+from app.routes.claim_recompute import calculation_for_claim
+from calculators.formula import format_number as fmt
 from app.answer.quotes import best_quote
-from app.retrieval.rerank import entities, entity_coverage
-from app.retrieval.retriever import Hit, Retriever, detect_language
+from app.retrieval.rerank import entity_coverage
+from app.retrieval.retriever import Hit, Retriever
 
 _FRAMING = re.compile(
     r"^\s*(?:is\s+it\s+(?:true|right|correct|accurate)\s+(?:that\s+)?|is\s+(?:the\s+)?claim\s+(?:that\s+)?|"
@@ -86,7 +88,7 @@ class ClaimCheck:
 
 def _figures(text: str):
     """The quantities of a text; '1000 H100s' is 1000 of a chip, not 1000 hours (nor '44个H100' 44 hours)."""
-    from app.routes.calc_inputs import _before_hardware_name
+    from app.question.quantities import _before_hardware_name
     from calculators.units import find_quantities
 
     return [_before_hardware_name(text, start, end, q)[2] for start, end, q in find_quantities(text)]
@@ -133,7 +135,7 @@ def _input_sources(request: CalcRequest, zh: bool) -> str:
     return "；".join(parts) if zh else "; ".join(parts)
 
 
-def recompute(text: str, claimed: list) -> tuple[CalcRequest, Calculation, object, float, bool] | None:
+def recompute(text: str, claimed: list, language: str) -> tuple[CalcRequest, Calculation, object, float, bool] | None:
     """(request, calculation, the claimed figure, the recomputed value in its unit, consistent) or None.
 
     The first claimed figure a calculator can recompute from the claim's other inputs.
@@ -142,7 +144,7 @@ def recompute(text: str, claimed: list) -> tuple[CalcRequest, Calculation, objec
     from calculators.errors import CalculatorError
 
     for figure in claimed:
-        request = calculation_for_claim(text, figure)
+        request = calculation_for_claim(text, figure, language)
         if request is None:
             continue
         try:
@@ -190,12 +192,13 @@ def _repeats(arithmetic, claimed: list) -> bool:
     return any(abs(q.value - arithmetic.stated) <= abs(q.value - arithmetic.recomputed) for q in near)
 
 
-def check_claim_question(question: str, retriever: Retriever, notes_arithmetic: list) -> ClaimCheck:
+def check_claim_question(question: Question | str, retriever: Retriever, notes_arithmetic: list) -> ClaimCheck:
     """Judge a claim: supported / contradicted / not_found, with passages and recomputations."""
     from calculators.claims import check_claim
 
-    text = claim_text(question)
-    zh = detect_language(question) == "zh"
+    question = retriever.question(question)
+    text = claim_text(question.text)
+    zh = question.language == "zh"
     result = ClaimCheck(verdict="not_found", claimed=_claimed_figures(text), text=text)
 
     written = check_claim(text)  # the claim is itself arithmetic: recompute it
@@ -203,14 +206,15 @@ def check_claim_question(question: str, retriever: Retriever, notes_arithmetic: 
         result.recomputed.append(written.note)
         result.verdict = "supported" if written.holds else "contradicted"
 
-    redone = recompute(text, [q for q in result.claimed if q.unit] + [q for q in result.claimed if not q.unit])
+    redone = recompute(text, [q for q in result.claimed if q.unit] + [q for q in result.claimed if not q.unit], question.language)
     recomputed_value = None
     if redone is not None:
         result.request, result.calculation, figure, recomputed_value, result.consistent = redone
         result.recomputed.append(recomputation_note(*redone, zh=zh))
 
-    hits = retriever.search(text, k=8)
-    names = entities(text)
+    claim = Question(text, question.glossary)  # the claim without its framing ('Is it true that ...')
+    hits = retriever.search(claim, k=8)
+    names = list(claim.names)
     relevant = []
     for hit in hits:
         if names and entity_coverage(names, hit.chunk.heading + " " + hit.chunk.text) < 0.5:
@@ -265,7 +269,8 @@ def check_claim_question(question: str, retriever: Retriever, notes_arithmetic: 
     return result
 
 
-def claim_citations(question: str, check: ClaimCheck, n_start: int = 1) -> list[Citation]:
+def claim_citations(question: Question | str, check: ClaimCheck, n_start: int = 1) -> list[Citation]:
+    question = as_question(question)
     if check.consistent is False:  # contradicted by recomputation: what the notes give first, then who mentions the claim
         shown = list(check.contradicting[:2])
         shown += [(h, None) for h in check.supporting if all(h is not g for g, _ in shown)]
@@ -308,3 +313,32 @@ def _quote_with_figure(check: ClaimCheck, passage: str) -> str | None:
         if any(f.unit and f.unit == c.unit for c in check.claimed for f in _figures(sentence)):
             return sentence
     return None
+
+
+def verdict_label_key(check: ClaimCheck) -> str:
+    if check.by_recomputation:
+        return "supported_by_recomputation"
+    if check.verdict == "contradicted" and check.consistent is False:
+        return "contradicted_by_recomputation"
+    return check.verdict
+
+
+def _citation_n(hit: Hit, citations: list[Citation]) -> int | None:
+    c = hit.chunk
+    return next((x.n for x in citations if x.file == c.file and x.lines == (c.line_start, c.line_end)), None)
+
+
+def verdict_part(check: ClaimCheck, citations: list[Citation], lang: str) -> Verdict:
+    """The claim's verdict as an answer part: claimed figures, passages, recomputations, what the notes give."""
+    from calculators.units import format_quantity
+
+    claimed = tuple(f"{q.text} (= {format_quantity(q, lang)})" if q.unit else q.text for q in check.claimed)
+    notes_give: list[tuple[str, int | None]] = []
+    also: tuple[int, ...] = ()
+    if check.consistent is False:
+        notes_give = [(figure.text, _citation_n(hit, citations)) for hit, figure in check.contradicting[:1]]
+        also = tuple(n for n in (_citation_n(h, citations) for h in check.supporting) if n)
+    elif check.contradicting and check.verdict == "contradicted" and not check.supporting:
+        notes_give = [(figure.text, None) for _, figure in check.contradicting[:1]]
+    return Verdict(check.verdict, verdict_label_key(check), claimed, tuple(c.n for c in citations),
+                   tuple(check.recomputed), tuple(notes_give), also)

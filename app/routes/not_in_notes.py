@@ -17,7 +17,7 @@ import unicodedata
 
 from app.retrieval.lexicon import EN_ZH, glossary_phrases
 from app.retrieval.rerank import squash
-from app.retrieval.retriever import detect_language
+from app.question import Question
 from ingest.tokenize import tokenize
 
 MIN_TERM_COVERAGE = 0.3  # chosen on dev + proxy lookups vs off-topic questions (lowest lookup: 0.25..0.4)
@@ -40,21 +40,21 @@ def _is_quantity(word: str) -> bool:
     return True
 
 
-def candidate_names(question: str) -> list[str]:
+def candidate_names(question: str, language: str) -> list[str]:
     """Words of a question that name something specific.
 
     English: a word with a digit, with two capitals, or capitalised mid-sentence.
     Chinese: any run of Latin words (in Chinese text they are names).
 
-    >>> candidate_names("What is the list price of an NVIDIA H200 GPU?")
+    >>> candidate_names("What is the list price of an NVIDIA H200 GPU?", "en")
     ['NVIDIA H200']
-    >>> candidate_names("Gemini Ultra 的参数量是多少？")
+    >>> candidate_names("Gemini Ultra 的参数量是多少？", "zh")
     ['Gemini Ultra']
-    >>> candidate_names("How many searches per month did Google process in 2012?")
+    >>> candidate_names("How many searches per month did Google process in 2012?", "en")
     ['Google']
     """
     text = unicodedata.normalize("NFKC", question)
-    zh = detect_language(text) == "zh"
+    zh = language == "zh"
     names: list[str] = []
     last_end = -10
     for m in _WORD.finditer(text):
@@ -91,17 +91,17 @@ def _present(part: str, corpus: str) -> bool:
     return bool(m) and (f"{m.group(2)}{m.group(1)}" if m.group(1) else f"{m.group(4)}{m.group(3)}") in corpus
 
 
-def missing_names(question: str, corpus: str) -> list[str]:
+def missing_names(question: Question, corpus: str) -> list[str]:
     """Names from the question found nowhere in the notes, in either language.
 
     `corpus` is the squashed text of every passage (see `squash`).
     """
     covered_by_glossary = set()
-    for phrase, zh_terms in glossary_phrases(question):
+    for phrase, zh_terms in glossary_phrases(question.text):
         if any(squash(z) in corpus for z in zh_terms):
             covered_by_glossary.update(phrase.split())
     missing = []
-    for name in candidate_names(question):
+    for name in candidate_names(question.text, question.language):
         if squash(name) in corpus:
             continue
         parts = [p for p in _parts(name) if p.lower() not in _GENERIC and p.lower() not in covered_by_glossary]
@@ -113,9 +113,9 @@ def missing_names(question: str, corpus: str) -> list[str]:
     return missing
 
 
-def term_coverage(question: str, vocabulary: set[str]) -> float:
+def term_coverage(question: Question, vocabulary: set[str]) -> float:
     """Share of the question's content words (numbers aside) that occur in the notes, directly or via the glossary."""
-    tokens = [t for t in tokenize(question) if not re.fullmatch(r"[\d.]+", t)]
+    tokens = [t for t in question.words if not re.fullmatch(r"[\d.]+", t)]
     if not tokens:
         return 1.0
     found = 0
@@ -129,8 +129,9 @@ def term_coverage(question: str, vocabulary: set[str]) -> float:
     return found / len(tokens)
 
 
-def not_in_notes_reason(question: str, corpus: str, vocabulary: set[str], lang: str) -> str | None:
+def not_in_notes_reason(question: Question, corpus: str, vocabulary: set[str]) -> str | None:
     """Why the notes cannot answer this, or None when they may."""
+    lang = question.language
     missing = missing_names(question, corpus)
     if missing:
         names = "、".join(missing) if lang == "zh" else ", ".join(missing)

@@ -23,8 +23,9 @@ import time  # noqa: E402
 
 import gradio as gr  # noqa: E402
 
-from app.answer.assistant import QuestionError, check_question  # noqa: E402
-from app.retrieval.retriever import detect_language  # noqa: E402
+from app.errors import QuestionError  # noqa: E402
+from app.question import check_question  # noqa: E402
+from app.question.language import detect_language  # noqa: E402
 from app.ui.calc_tab import calculator_choices, cost_vs_mfu, cost_vs_params, default_text, error_box, form_intro, gpus_vs_users, run_form  # noqa: E402
 from app.ui.notes_tab import UploadError, notes_status, notes_status_html, read_note_text  # noqa: E402
 from app.answer.render_html import answer_html, claim_badge, error_html, esc, partial_html, question_html, status_html  # noqa: E402
@@ -146,7 +147,7 @@ def claims_html(service: Service, view: str, lang: str) -> str:
 
 
 def _fmt_value(value, unit: str) -> str:
-    from app.answer.calc_markdown import fmt
+    from calculators.formula import format_number as fmt
 
     return "" if value is None else f"{fmt(value)} {unit}".strip()
 

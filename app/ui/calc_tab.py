@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 
 from app.answer.model import Calculation, InputUsed, Output
-from app.answer.calc_markdown import fmt
+from calculators.formula import format_number as fmt
 from app.answer.render_html import calculation_html, esc
 from calculators.errors import CalculatorError
 from calculators.registry import CALCULATORS, Calculator

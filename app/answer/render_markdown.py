@@ -1,0 +1,126 @@
+"""An `Answer` as Markdown, for the terminal and `kbqa ask --json`'s `answer` field.
+
+A pure function of the structure: each part renders its own block (quotes with their
+sources, a step table, a verdict), blocks are separated by a rule.
+
+>>> from app.answer.model import Answer, Citation, Quotes
+>>> a = Answer("How much?", "en", "lookup", parts=[Quotes((1,))],
+...            citations=[Citation(1, "a.md", "Cost", (3, 3), "It cost $5.", "It cost $5.")])
+>>> print(render_markdown(a))
+From your notes:
+<BLANKLINE>
+> It cost $5. [1]
+<BLANKLINE>
+Sources:
+[1] a.md › Cost, lines 3–3
+"""
+
+from __future__ import annotations
+
+from app.answer.model import (Answer, CalculationPart, CannotCalculate, Citation, MissingInputs, Prose, Quotes,
+                              Related, Verdict)
+from app.answer.words import location, verdict_label, wanted_text, words
+from calculators.formula import format_number as fmt
+
+RULE = "\n\n---\n\n"
+
+
+def citation_line(c: Citation, lang: str) -> str:
+    return f"[{c.n}] {location(c.file, c.heading, c.lines, lang)}"
+
+
+def _cited(answer: Answer, refs) -> list[Citation]:
+    return [c for c in (answer.citation(n) for n in refs) if c is not None]
+
+
+def quotes_md(part: Quotes, answer: Answer) -> str:
+    lang = answer.language
+    lines = [words(lang)["from_notes"], ""]
+    cited = _cited(answer, part.refs)
+    for i, c in enumerate(cited):
+        lines.append(f"> {c.quote} [{c.n}]")
+        restated = part.restated[i] if i < len(part.restated) else ()
+        if restated:
+            lines.append(f"> ({'; '.join(restated)})")
+        lines.append("")
+    lines.append(words(lang)["sources"])
+    lines += [citation_line(c, lang) for c in cited]
+    return "\n".join(lines)
+
+
+def related_md(part: Related, answer: Answer) -> str:
+    lang = answer.language
+    lines = [words(lang)["not_covered"].format(reason=part.reason), ""]
+    cited = _cited(answer, part.refs)
+    lines += [f"> {c.quote} [{c.n}]" for c in cited]
+    lines.append("")
+    lines += [citation_line(c, lang) for c in cited]
+    return "\n".join(lines)
+
+
+def calculation_md(part: CalculationPart, lang: str) -> str:
+    w, calc = words(lang), part.calculation
+    lines = [f"**{calc.title}** (`{calc.calculator}`)", ""]
+    lines += [f"| {w['input']} | {w['value']} | {w['unit']} | {w['from']} |", "|---|---|---|---|"]
+    lines += [f"| {i.name} | {fmt(i.value)} | {i.unit} | {i.source} |" for i in calc.inputs]
+    lines.append("")
+    if calc.steps:
+        lines += [w["formula_and_substitution"], "```", *calc.steps, "```"]
+    lines.append(w["result_head"])
+    lines += [f"- **{o.name} = {fmt(o.value)} {o.unit}**".rstrip() for o in calc.outputs]
+    if part.assumed:
+        lines += ["", w["assumed"].format(names=", ".join(part.assumed))]
+    if part.missing:
+        lines.append(w["missing"] + ", ".join(part.missing))
+    lines += [f"_{note}_" for note in calc.notes]
+    return "\n".join(lines)
+
+
+def verdict_md(part: Verdict, answer: Answer) -> str:
+    lang, w = answer.language, words(answer.language)
+    lines = [f"**{verdict_label(part.label, lang)}**", ""]
+    if part.claimed:
+        lines.append(w["claimed"] + ", ".join(part.claimed))
+    cited = _cited(answer, part.refs)
+    lines += [f"> {c.quote} [{c.n}]" for c in cited]
+    lines += [w["recomputed"] + note for note in part.recomputed]
+    lines += [w["notes_give"] + text + (f" [{n}]" if n else "") for text, n in part.notes_give]
+    if part.also_mentioned:
+        lines.append(w["also_mentioned"].format(refs="".join(f"[{n}]" for n in part.also_mentioned)))
+    if cited:
+        lines += [""] + [citation_line(c, lang) for c in cited]
+    return "\n".join(lines)
+
+
+def prose_md(part: Prose, answer: Answer) -> str:
+    cited = _cited(answer, part.refs)
+    if not cited:
+        return part.text
+    return part.text + "\n\n" + "\n".join([words(answer.language)["sources"]] + [citation_line(c, answer.language) for c in cited])
+
+
+def part_md(part, answer: Answer) -> str:
+    lang = answer.language
+    if isinstance(part, Quotes):
+        return quotes_md(part, answer)
+    if isinstance(part, Related):
+        return related_md(part, answer)
+    if isinstance(part, CalculationPart):
+        return calculation_md(part, lang)
+    if isinstance(part, MissingInputs):
+        return words(lang)["need_inputs"].format(calculator=part.calculator, wanted=wanted_text(part.wanted, lang))
+    if isinstance(part, CannotCalculate):
+        return words(lang)["cannot_calculate"].format(message=part.message)
+    if isinstance(part, Verdict):
+        return verdict_md(part, answer)
+    if isinstance(part, Prose):
+        return prose_md(part, answer)
+    raise TypeError(f"no Markdown renderer for answer part {type(part).__name__}")
+
+
+def render_markdown(answer: Answer) -> str:
+    blocks = [part_md(p, answer) for p in answer.parts]
+    text = RULE.join(b for b in blocks if b)
+    if answer.headline:
+        text = f"{answer.headline}\n\n{text}" if text else answer.headline
+    return text
