@@ -16,7 +16,7 @@ from app.retrieval.retriever import Retriever
 from calculators import registry
 from ingest.index import build_index, load_index
 from ingest.settings import Settings
-from conftest import write_small_kb
+from conftest import eval_files, write_small_kb
 from scripted_llm import Raw, ScriptedLLM, Slow, Status, text_reply, tool_call_reply
 
 COST_QUESTION = "How much did it cost to train GPT-3 with 175B parameters on 300B tokens?"
@@ -334,18 +334,18 @@ def test_footnote_marks_copied_from_a_note_are_not_citations():
     assert check.ok and check.cited == {1}
 
 
-def test_restating_the_offline_answer_raises_no_flags(kb_index, retriever, embedders):
-    """No false alarms on the shipped notes: an 'LLM' that restates each dev question's
+@pytest.mark.parametrize("path", eval_files())
+def test_restating_the_offline_answer_raises_no_flags(kb_index, retriever, embedders, path):
+    """No false alarms on the shipped notes: an 'LLM' that restates each eval question's
     offline answer (its quotes, cited as they are) traces every figure."""
     import re
 
     from app.llm.client import trace_sources
-    from conftest import DEV_EVAL
 
     settings, _ = kb_index
     assistant = Assistant(settings=settings, retriever=retriever, embedders=embedders)
     flagged = {}
-    for line in DEV_EVAL.read_text(encoding="utf-8").splitlines()[::2]:  # half of them: every kind, half the time
+    for line in path.read_text(encoding="utf-8").splitlines()[::2]:  # half of them: every kind, half the time
         question = json.loads(line).get("question")
         if not question:
             continue
