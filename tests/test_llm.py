@@ -5,7 +5,6 @@ small notes folder. The server is the only stand-in (tests/scripted_llm.py)."""
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 
@@ -214,12 +213,12 @@ def test_an_input_the_model_made_up_is_flagged(assistant):
 def test_a_timeout_gives_the_offline_answer_with_a_notice(assistant):
     offline = offline_answer(assistant, COST_QUESTION)
     with ScriptedLLM([Slow(30.0, text_reply("too late"))]) as server:
-        start = time.monotonic()
         answer = ask(configure(assistant, server, timeout_s=0.5), COST_QUESTION)
-        elapsed = time.monotonic() - start
+    # the client gave up on its own: the server's only reply ("too late") comes 30 s after the request,
+    # so an answer without it and with the timeout notice is one the client stopped waiting for
     assert answer.notices == [f"The language model at {server.url} did not answer (timeout after 0.5 s); this is the offline answer."]
+    assert "too late" not in answer.answer
     assert answer.answer == offline.answer and answer.outputs == offline.outputs and answer.route == offline.route
-    assert elapsed < 10  # well before the server's 30 s (generous: the machine may be busy)
     assert len(server.requests) == 1  # max_retries=0: no second attempt
 
 
