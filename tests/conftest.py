@@ -14,8 +14,32 @@ os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 
 ROOT = Path(__file__).resolve().parents[1]
 KB = ROOT / "kb"
+# Questions written for the tests over the shipped notes (the eval format of `kbqa eval`); always present.
+KB_QUESTIONS = ROOT / "tests" / "data" / "kb_questions.jsonl"
+# The shared dev set adds checks when ../shared happens to be beside the project; the tests never need it.
 SHARED = ROOT.parent / "shared"
 DEV_EVAL = SHARED / "eval" / "dev.jsonl"
+EVAL_FILES = [KB_QUESTIONS] + ([DEV_EVAL] if DEV_EVAL.exists() else [])
+WITHOUT_SHARED = "../shared/eval/dev.jsonl not beside the project (optional: tests/data/kb_questions.jsonl covers the same kinds)"
+
+
+def eval_lines(kind: str) -> list:
+    """Every line of `kind` in the eval files present, as pytest params named '<file>:<id>'."""
+    from app.evaluation.evaluate import load_eval
+
+    return [pytest.param(item, id=f"{path.stem}:{item.get('id')}") for path in EVAL_FILES
+            for item in load_eval(path) if item.get("kind") == kind]
+
+
+def eval_files() -> list:
+    """The project's questions, and the shared dev set (skipped when absent), as pytest params."""
+    return [pytest.param(KB_QUESTIONS, id="kb_questions"),
+            pytest.param(DEV_EVAL, id="shared-dev", marks=pytest.mark.skipif(not DEV_EVAL.exists(), reason=WITHOUT_SHARED))]
+
+
+def eval_file_params(kb_questions: dict, dev: dict) -> list:
+    """eval_files() paired with each file's thresholds: params of (path, thresholds)."""
+    return [pytest.param(p.values[0], t, id=p.id, marks=p.marks) for p, t in zip(eval_files(), (kb_questions, dev))]
 
 
 @pytest.fixture(scope="session")

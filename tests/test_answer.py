@@ -11,7 +11,7 @@ from app.answer.assistant import Assistant, respond
 from app.errors import QuestionError
 from app.evaluation.evaluate import calculation_is_right, find_written_claim, is_hit, load_eval
 from app.retrieval.retriever import Retriever
-from conftest import DEV_EVAL, KB
+from conftest import KB, eval_file_params
 from ingest.index import load_index
 
 
@@ -122,9 +122,10 @@ def test_answer_json_contract(assistant):
     json.dumps(data, ensure_ascii=False)
 
 
-@pytest.mark.skipif(not DEV_EVAL.exists(), reason="../shared/eval not beside the project")
-def test_dev_questions(assistant):
-    items = load_eval(DEV_EVAL)
+# kb_questions: 23 of 27 lookup answers quote a hit today (0.85); the misses are listed in test_retrieval.
+@pytest.mark.parametrize("path,target", eval_file_params(kb_questions={"quoted": 0.8}, dev={"quoted": 0.9}))
+def test_eval_questions(assistant, path, target):
+    items = load_eval(path)
     quoted = total = 0
     for item in items:
         if item["kind"] == "lookup":
@@ -140,4 +141,4 @@ def test_dev_questions(assistant):
         elif item["kind"] == "arithmetic_claim":
             claim = find_written_claim(item["text"], assistant.notes_arithmetic)
             assert claim is not None and claim.holds == item["holds"], (item, claim)
-    assert quoted / total >= 0.9
+    assert quoted / total >= target["quoted"]

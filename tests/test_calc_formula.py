@@ -163,16 +163,23 @@ def test_derivation_steps_and_latex():
     assert r.formula.startswith("rack_power = server_power × servers_per_rack; facility_power = ")
 
 
-def test_solving_is_cached_and_fast():
-    import time
+def test_solving_is_cached(monkeypatch):
+    """sympy.solve and lambdify run once per (output, unknown); later solves reuse the functions
+    (what that saves is a figure of `kbqa bench`, not asserted here)."""
+    import sympy
 
     c = CALCULATORS["training_cost"].calculation
-    c.solution("cost", "tokens")
-    start = time.perf_counter()
-    for _ in range(200):
-        c.solve("tokens", {"params": 175e9, "cost": 1.4e6, "peak_flops": 275e12, "mfu": 0.462,
-                           "price_per_chip_hour": 2.03})
-    assert (time.perf_counter() - start) / 200 < 2e-3
+    given = {"params": 175e9, "cost": 1.4e6, "peak_flops": 275e12, "mfu": 0.462, "price_per_chip_hour": 2.03}
+    first = c.solution("cost", "tokens")
+    tokens = c.solve("tokens", given)["tokens"]
+
+    def no_symbolic_work(*args, **kwargs):
+        raise AssertionError("sympy.solve/lambdify called again: the solution was not cached")
+
+    monkeypatch.setattr(sympy, "solve", no_symbolic_work)
+    monkeypatch.setattr(sympy, "lambdify", no_symbolic_work)
+    assert c.solution("cost", "tokens") is first
+    assert c.solve("tokens", given)["tokens"] == tokens
 
 
 def test_format_number():
@@ -180,19 +187,16 @@ def test_format_number():
         "0", "1,398,072", "0.0105", "3.15e23", "47,349.1", "-0.2"]
 
 
-def test_every_input_of_every_calculation_can_be_solved_quickly():
-    import time
-
+def test_every_input_of_every_calculation_can_be_solved():
+    """A closed form for every (output, input) pair; the slowest cold solve is a figure of `kbqa bench`."""
     for calc in CALCULATORS.values():
         c = calc.calculation
         for target in c.outputs:
             expr = c.composed(target.name)
             for v in c.inputs:
                 if v.symbol in expr.free_symbols:
-                    start = time.perf_counter()
-                    solutions, _, _ = c.solution(target.name, v.name)
-                    assert solutions, (c.name, target.name, v.name)
-                    assert time.perf_counter() - start < 3, (c.name, target.name, v.name)
+                    solutions, functions, _ = c.solution(target.name, v.name)
+                    assert solutions and len(functions) == len(solutions), (c.name, target.name, v.name)
 
 
 def test_an_impossible_intermediate_result_is_an_input_error():

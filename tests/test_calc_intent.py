@@ -1,15 +1,15 @@
 """The offline calculation router: which questions are calculations, which calculator, which inputs.
 
 Each phrasing states the inputs the question gives (read by the units parser and the
-words beside them); a few also state the first output of the asked unit. The dev
-`calculate` lines are checked end to end when the eval file is present.
+words beside them); a few also state the first output of the asked unit. The
+`calculate` lines of tests/data/kb_questions.jsonl (and of ../shared's dev set, when present) are
+checked end to end.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,8 +17,7 @@ import pytest
 from app.routes.calculation import (CalcRequest, detect_calculation, is_claim_question, json_unit, run_request,
                              without_claims)
 from app.question.quantities import question_quantities, spell_out_numbers, simple_fractions
-
-DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev.jsonl"
+from conftest import EVAL_FILES, eval_lines
 
 # (question, calculator, inputs read from the question)
 PHRASINGS = [
@@ -364,15 +363,7 @@ def test_an_embedder_is_used_when_given_and_keeps_the_dev_answers():
 
 # ---------------------------------------------------------------- the dev questions
 
-def _dev_calculations() -> list[dict]:
-    if not DEV.exists():
-        return []
-    lines = [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return [d for d in lines if d.get("kind") == "calculate"]
-
-
-@pytest.mark.skipif(not DEV.exists(), reason="shared/eval/dev.jsonl not present")
-@pytest.mark.parametrize("item", _dev_calculations(), ids=lambda d: d["id"])
+@pytest.mark.parametrize("item", eval_lines("calculate"))
 def test_dev_calculate_lines(item):
     calc = run_request(detect_calculation(item["question"]))
     first = next(o for o in calc.outputs if o.unit == item["unit"])
@@ -380,9 +371,8 @@ def test_dev_calculate_lines(item):
     assert math.isclose(first.value, item["expected"], rel_tol=tol), (first, item["expected"])
 
 
-@pytest.mark.skipif(not DEV.exists(), reason="shared/eval/dev.jsonl not present")
 def test_dev_lookups_are_not_calculations():
-    lines = [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines() if line.strip()]
+    lines = [json.loads(line) for path in EVAL_FILES for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     for d in lines:
         if d.get("kind") in ("lookup", "not_in_notes"):
             assert detect_calculation(d["question"]) is None, d["question"]

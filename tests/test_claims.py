@@ -14,11 +14,11 @@ from click.testing import CliRunner
 from app.cli.claims import claims as claims_cmd
 from calculators.claims import check_claim, check_folder, check_text, find_claims
 from calculators.errors import InputError
+from conftest import eval_lines
 
 ROOT = Path(__file__).resolve().parents[1]
 KB = ROOT / "kb"
 GOLDEN = Path(__file__).parent / "golden" / "claims_kb.jsonl"
-EVAL = ROOT.parent / "shared" / "eval" / "dev.jsonl"
 FIELDS = ("text", "file", "line", "holds", "recomputed", "stated", "unit", "kind", "note")
 
 
@@ -42,15 +42,7 @@ def test_notes_against_golden_file():
                 assert got[key] == want[key], (key, want["text"])
 
 
-def _eval_claims():
-    if not EVAL.exists():
-        return []
-    rows = [json.loads(line) for line in EVAL.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return [r for r in rows if r.get("kind") == "arithmetic_claim"]
-
-
-@pytest.mark.skipif(not EVAL.exists(), reason="eval/dev.jsonl not present")
-@pytest.mark.parametrize("row", _eval_claims(), ids=lambda r: r["id"])
+@pytest.mark.parametrize("row", eval_lines("arithmetic_claim"))
 def test_eval_arithmetic_claims(row):
     found = check_text(row["text"])
     assert found, row["text"]

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from app.cli import main
 
-from conftest import DEV_EVAL, ROOT
+from conftest import ROOT, eval_file_params
 
 
 def test_ingest_summary(small_kb, tmp_path):
@@ -80,13 +80,13 @@ def test_search_rebuilds_stale_index(small_kb, tmp_path, monkeypatch):
     assert read_manifest(tmp_path / "ix")["chunker"]["target_chars"] == 120
 
 
-@pytest.mark.skipif(not DEV_EVAL.exists(), reason="../shared/eval not beside the project")
-def test_eval_command(kb_index):
+@pytest.mark.parametrize("path,target", eval_file_params(kb_questions={"n": 25}, dev={"n": 30}))
+def test_eval_command(kb_index, path, target):
     settings, _ = kb_index
-    r = CliRunner().invoke(main, ["eval", str(DEV_EVAL), "--json", "--kb", str(settings.kb), "--index", str(settings.index_dir)])
+    r = CliRunner().invoke(main, ["eval", str(path), "--json", "--kb", str(settings.kb), "--index", str(settings.index_dir)])
     assert r.exit_code == 0, r.output
     scores = json.loads(r.output)["lookup"]
-    assert scores["n"] >= 30 and {"R@1", "R@3", "R@5", "MRR", "misses"} <= set(scores)
+    assert scores["n"] >= target["n"] and {"R@1", "R@3", "R@5", "MRR", "misses"} <= set(scores)
 
 
 def test_eval_bad_file(tmp_path):

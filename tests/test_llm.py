@@ -5,7 +5,6 @@ small notes folder. The server is the only stand-in (tests/scripted_llm.py)."""
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 
@@ -16,7 +15,7 @@ from app.retrieval.retriever import Retriever
 from calculators import registry
 from ingest.index import build_index, load_index
 from ingest.settings import Settings
-from conftest import write_small_kb
+from conftest import eval_files, write_small_kb
 from scripted_llm import Raw, ScriptedLLM, Slow, Status, text_reply, tool_call_reply
 
 COST_QUESTION = "How much did it cost to train GPT-3 with 175B parameters on 300B tokens?"
@@ -215,12 +214,12 @@ def test_an_input_the_model_made_up_is_flagged(assistant):
 def test_a_timeout_gives_the_offline_answer_with_a_notice(assistant):
     offline = offline_answer(assistant, COST_QUESTION)
     with ScriptedLLM([Slow(30.0, text_reply("too late"))]) as server:
-        start = time.monotonic()
         answer = ask(configure(assistant, server, timeout_s=0.5), COST_QUESTION)
-        elapsed = time.monotonic() - start
+    # the client gave up on its own: the server's only reply ("too late") comes 30 s after the request,
+    # so an answer without it and with the timeout notice is one the client stopped waiting for
     assert answer.notices == [f"The language model at {server.url} did not answer (timeout after 0.5 s); this is the offline answer."]
+    assert "too late" not in answer.answer
     assert answer.answer == offline.answer and answer.outputs == offline.outputs and answer.route == offline.route
-    assert elapsed < 10  # well before the server's 30 s (generous: the machine may be busy)
     assert len(server.requests) == 1  # max_retries=0: no second attempt
 
 
@@ -335,18 +334,18 @@ def test_footnote_marks_copied_from_a_note_are_not_citations():
     assert check.ok and check.cited == {1}
 
 
-def test_restating_the_offline_answer_raises_no_flags(kb_index, retriever, embedders):
-    """No false alarms on the shipped notes: an 'LLM' that restates each dev question's
+@pytest.mark.parametrize("path", eval_files())
+def test_restating_the_offline_answer_raises_no_flags(kb_index, retriever, embedders, path):
+    """No false alarms on the shipped notes: an 'LLM' that restates each eval question's
     offline answer (its quotes, cited as they are) traces every figure."""
     import re
 
     from app.llm.client import trace_sources
-    from conftest import DEV_EVAL
 
     settings, _ = kb_index
     assistant = Assistant(settings=settings, retriever=retriever, embedders=embedders)
     flagged = {}
-    for line in DEV_EVAL.read_text(encoding="utf-8").splitlines()[::2]:  # half of them: every kind, half the time
+    for line in path.read_text(encoding="utf-8").splitlines()[::2]:  # half of them: every kind, half the time
         question = json.loads(line).get("question")
         if not question:
             continue

@@ -7,7 +7,7 @@ import pytest
 from app.evaluation.evaluate import first_hit_rank, load_eval, score_lookups
 from app.question.language import detect_language
 
-from conftest import DEV_EVAL
+from conftest import eval_file_params
 
 
 def test_chinese_question_finds_chinese_passage(retriever):
@@ -39,13 +39,16 @@ def test_language_detection():
     assert detect_language("A100 的峰值算力是多少") == "zh"
 
 
-@pytest.mark.skipif(not DEV_EVAL.exists(), reason="../shared/eval/dev.jsonl not beside the project")
-def test_dev_lookups_meet_targets(retriever):
-    items = load_eval(DEV_EVAL)
+# kb_questions: measured R@5 0.889, MRR 0.809 (27 lookups; misses: answers split across two passages, an
+# English "PhD" question over Chinese notes, a bare outline line); the dev set's targets are the README's.
+@pytest.mark.parametrize("path,target", eval_file_params(kb_questions={"n": 25, "R@5": 0.85, "MRR": 0.78},
+                                                         dev={"n": 30, "R@5": 0.95, "MRR": 0.85}))
+def test_lookups_meet_targets(retriever, path, target):
+    items = load_eval(path)
     score = score_lookups(items, lambda q: [h.chunk.text for h in retriever.search(q, k=5)])
-    assert score.n >= 30
-    assert score.recall(5) >= 0.95, score.misses
-    assert score.mrr >= 0.85, score.misses
+    assert score.n >= target["n"]
+    assert score.recall(5) >= target["R@5"], score.misses
+    assert score.mrr >= target["MRR"], score.misses
 
 
 def test_first_hit_rank_normalises():

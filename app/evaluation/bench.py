@@ -131,6 +131,44 @@ def _worker_llamaindex(kb: Path, index_dir: Path, eval_file: Path) -> dict:
     }
 
 
+def _worker_calculators() -> dict:
+    """The calculators' own costs, in a fresh process: every symbolic solve once, cold (sympy.solve and
+    lambdify), then a warm solve and a warm call, which reuse the cached lambdified functions. The tests
+    check that the cache is used; the time it buys is measured here, not asserted there."""
+    from calculators.registry import CALCULATORS
+    from calculators.training import training_cost
+
+    solves, slowest = 0, 0.0
+    for calc in CALCULATORS.values():
+        c = calc.calculation
+        for target in c.outputs:
+            expr = c.composed(target.name)
+            for v in c.inputs:
+                if v.symbol in expr.free_symbols:
+                    t = time.perf_counter()
+                    c.solution(target.name, v.name)
+                    slowest = max(slowest, time.perf_counter() - t)
+                    solves += 1
+    cost = CALCULATORS["training_cost"].calculation
+    given = {"params": 175e9, "cost": 1.4e6, "peak_flops": 275e12, "mfu": 0.462, "price_per_chip_hour": 2.03}
+    cost.solve("tokens", given)
+    t = time.perf_counter()
+    for _ in range(200):
+        cost.solve("tokens", given)
+    warm_solve = (time.perf_counter() - t) / 200
+    training_cost(175e9, 300e9)
+    t = time.perf_counter()
+    for _ in range(1000):
+        training_cost(175e9, 300e9)
+    call = (time.perf_counter() - t) / 1000
+    return {
+        "calc_solutions": solves,
+        "calc_cold_solve_max_s": round(slowest, 3),
+        "calc_warm_solve_ms": round(1000 * warm_solve, 3),
+        "calc_call_us": round(1e6 * call, 1),
+    }
+
+
 FIRST_RESULT_KBQA = "from app.cli import main; main(['search', {q!r}, '--json', '--kb', {kb!r}, '--index', {idx!r}])"
 FIRST_RESULT_LLAMAINDEX = (
     "from app.evaluation.llamaindex_baseline import _static_tiktoken_cache, make_embedding; _static_tiktoken_cache()\n"
@@ -163,6 +201,9 @@ def run_bench(settings: Settings, eval_file: Path | None = None, llamaindex: boo
             result = json.loads(out.stdout.strip().splitlines()[-1])
             result["start_to_first_result_s"] = _start_to_first_result(first_code.format(q=question, kb=str(kb), idx=str(idx)))
             figures[name] = result
+    out = subprocess.run([sys.executable, "-m", "app.evaluation.bench", "calculators"], check=True, capture_output=True,
+                         text=True, cwd=Path(__file__).resolve().parents[2])
+    figures["kbqa"].update(json.loads(out.stdout.strip().splitlines()[-1]))
     return figures
 
 
@@ -182,6 +223,10 @@ ROWS = [
     ("passage max chars", "passage_max_chars"),
     ("lookup R@5", "R@5"),
     ("lookup MRR", "MRR"),
+    ("calculators: symbolic solutions built", "calc_solutions"),
+    ("calculators: slowest cold solve (s)", "calc_cold_solve_max_s"),
+    ("calculators: warm solve (ms)", "calc_warm_solve_ms"),
+    ("calculators: warm call (µs)", "calc_call_us"),
 ]
 
 
@@ -194,6 +239,9 @@ def format_table(figures: dict) -> str:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:] == ["calculators"]:
+        print(json.dumps(_worker_calculators()))
+        sys.exit()
     mode, kb_arg, idx_arg, eval_arg = sys.argv[1:5]
     worker = {"kbqa": _worker_kbqa, "llamaindex_default": _worker_llamaindex}[mode]
     print(json.dumps(worker(Path(kb_arg), Path(idx_arg), Path(eval_arg))))
