@@ -34,6 +34,7 @@ from app.answer.model import Answer, Calculation, Citation, InputUsed, Output
 from app.answer.quotes import best_quote, render_citation_line
 from calculators import registry
 from calculators.formula import Result
+from calculators.numbers import format_number
 from calculators.units import parse_quantity
 from ingest.errors import KbqaError
 from ingest.settings import LLMSettings
@@ -118,7 +119,7 @@ class ToolRun:
 
 
 def _sig(x: float) -> float:
-    return float(f"{x:.6g}")
+    return float(format_number(x, grouping=False))
 
 
 def _argument(value):

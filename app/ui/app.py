@@ -146,9 +146,9 @@ def claims_html(service: Service, view: str, lang: str) -> str:
 
 
 def _fmt_value(value, unit: str) -> str:
-    from app.answer.calc_markdown import fmt
+    from calculators.numbers import format_number
 
-    return "" if value is None else f"{fmt(value)} {unit}".strip()
+    return "" if value is None else f"{format_number(value)} {unit}".strip()
 
 
 def _claim_source(c, lines: list[str]) -> str:
