@@ -177,7 +177,10 @@ def _mixed_encodings_kb(kb: Path) -> Path:
     note, a UTF-8 note (with a CRLF line), and an empty note that cannot be read."""
     kb.mkdir()
     (kb / "utf16le_nobom_note.txt").write_bytes((FIXTURES / "utf16le_nobom_note.txt").read_bytes())
-    (kb / "racks_utf16le.txt").write_bytes("机柜\n\n30,382/8=3,798台服务器，3,798/7=542个机柜\n".encode("utf-16-le"))
+    # English text in UTF-16LE without a BOM is also valid UTF-8 (with a NUL after every
+    # character): a reader that tries UTF-8 first finds no arithmetic in it
+    (kb / "racks_utf16le.txt").write_bytes("Racks\n\nServers: 30,382/8=3,798 servers, 3,798/7 = 542 racks\n"
+                                           .encode("utf-16-le"))
     (kb / "power_gbk.txt").write_bytes("电力\n每日电费约为2,369,640*0.08=4.7万美元/日\n".encode("gbk"))
     (kb / "cost.md").write_bytes("# Cost\r\n\r\nRenting 8 GPUs for a day: 8 * 2.40 * 24 = 460.8 dollars.\r\n".encode("utf-8"))
     (kb / "empty.txt").write_bytes(b"")
@@ -202,8 +205,8 @@ def test_cli_and_assistant_read_every_note_alike(tmp_path):
     assert [(r["file"], r["line"], r["text"], r["holds"]) for r in cli_rows] == [
         ("cost.md", 3, "8 * 2.40 * 24 = 460.8 dollars", True),
         ("power_gbk.txt", 2, "2,369,640*0.08=4.7万美元/日", False),
-        ("racks_utf16le.txt", 3, "30,382/8=3,798台服务器", True),
-        ("racks_utf16le.txt", 3, "3,798/7=542个机柜", False),
+        ("racks_utf16le.txt", 3, "30,382/8=3,798 servers", True),
+        ("racks_utf16le.txt", 3, "3,798/7 = 542 racks", False),
     ]
 
 
