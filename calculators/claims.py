@@ -76,11 +76,7 @@ class Claim:
 
 
 # ------------------------------------------------------------------ units as dimensions
-
-def _dims(unit: str) -> tuple[Fraction, dict[str, int]]:
-    """Factor to base units and the dimension of a canonical unit (the one unit model)."""
-    return parse_unit(unit)
-
+# A unit's factor and dimension come from the one unit model (`dimensions.parse_unit`).
 
 def _combine(a: dict, b: dict, sign: int) -> dict:
     out = dict(a)
@@ -185,7 +181,7 @@ class _ExprParser:
         qm = _quantity_at(self.s, i)
         if qm is None:
             return None
-        factor, dims = _dims(qm.unit)
+        factor, dims = parse_unit(qm.unit)
         val = _Val(qm.exact, qm.exact * factor, dims)
         return qm.end, val, 0, self.s[qm.start:qm.end].strip(), [qm]
 
@@ -256,12 +252,12 @@ def _candidates(val: _Val, stated: QuantityMatch) -> list[Fraction]:
     always also the plain value with conversions ignored (`… * 350ms / 3600 = … hours`
     converts by hand), so unit handling never fails a correct claim."""
     out = []
-    factor, dims = _dims(stated.unit)
+    factor, dims = parse_unit(stated.unit)
     num, _, den = stated.unit.partition("/")
     if dims == val.dims and dims:
         out.append(val.base / factor)
-    elif is_time(den) and num and _dims(num)[1] == val.dims:
-        out.append(val.base / _dims(num)[0])
+    elif is_time(den) and num and parse_unit(num)[1] == val.dims:
+        out.append(val.base / parse_unit(num)[0])
     if val.raw not in out:
         out.append(val.raw)
     return out
@@ -383,7 +379,7 @@ def _is_conversion(sides) -> bool:
     if len(sides) != 2:
         return False
     (a,), (b,) = sides[0][4], sides[1][4]
-    return bool(a.unit and b.unit and a.unit != b.unit and _dims(a.unit)[1] == _dims(b.unit)[1])
+    return bool(a.unit and b.unit and a.unit != b.unit and parse_unit(a.unit)[1] == parse_unit(b.unit)[1])
 
 
 def _judge_chain(s: str, start: int, end: int, sides, rels) -> _Found:
@@ -408,7 +404,7 @@ def _judge_chain(s: str, start: int, end: int, sides, rels) -> _Found:
         notes.append(note)
         last_stated, last_recomputed = stated, compared
         # the next step of a chain (= 3.15e23 FLOPs = 3,646 PF-days) starts from this figure
-        factor, dims = _dims(stated.unit)
+        factor, dims = parse_unit(stated.unit)
         last_val, last_shown = _Val(compared, compared * factor, dims), text
     kind = "expression"
     tail = _ratio_clause(s, end, last_recomputed if last_recomputed is not None else ref[1].raw,
@@ -521,8 +517,8 @@ def _standalone_claims(s: str, taken: list[tuple[int, int]]) -> list[_Found]:
 
 def _equivalence(s: str, a: QuantityMatch, b: QuantityMatch) -> _Found:
     a_text, b_text = s[a.start:a.end].strip(), s[b.start:b.end].strip()
-    fa, da = _dims(a.unit)
-    fb, db = _dims(b.unit)
+    fa, da = parse_unit(a.unit)
+    fb, db = parse_unit(b.unit)
     if da == db:
         recomputed = a.exact * fa / fb
         holds, note, recomputed = _judge(recomputed, b, True, f"{a_text} in {b.unit}", b_text)
