@@ -51,12 +51,12 @@ import math
 import re
 from dataclasses import dataclass, asdict
 from fractions import Fraction
-from pathlib import Path
 
-from calculators.errors import InputError
-from calculators.units import COUNT_UNITS, QuantityMatch, normalize, scan_quantity
+from calculators.dimensions import WHOLE_COUNTS, is_time, parse_unit
+from calculators.numbers import ABOUT_RTOL, format_number
+from calculators.units import QuantityMatch, normalize, number_starts_at as _number_start, quantity_at as _quantity_at, scan_quantities
 
-__all__ = ["Claim", "find_claims", "check_text", "check_claim", "check_folder", "read_note"]
+__all__ = ["Claim", "find_claims", "check_text", "check_claim"]
 
 
 @dataclass(frozen=True)
@@ -76,38 +76,7 @@ class Claim:
 
 
 # ------------------------------------------------------------------ units as dimensions
-
-# canonical atom -> (factor to its base, base atom); atoms not listed are their own base
-_BASE = {
-    "hour": (Fraction(3600), "second"),
-    "day": (Fraction(86400), "second"),
-    "s": (Fraction(1), "second"),
-    "PF-day": (Fraction(10**15 * 86400), "FLOP"),
-}
-_PER_TIME = {"second", "hour", "day", "month", "year", "s"}
-
-
-def _dims(unit: str) -> tuple[Fraction, dict[str, int]]:
-    """Factor to base units and the base dimensions of a canonical unit name."""
-    if unit == "kWh":
-        return Fraction(3600), {"kW": 1, "second": 1}
-    if unit == "kWh/day":
-        return Fraction(3600, 86400), {"kW": 1}
-    num, _, den = unit.partition("/")
-    factor, dims = Fraction(1), {}
-    for atom, sign in ((num, 1), (den, -1)):
-        if not atom:
-            continue
-        if atom == "kWh":
-            f, d = Fraction(3600), {"kW": 1, "second": 1}
-        else:
-            f, base = _BASE.get(atom, (Fraction(1), atom))
-            d = {base: 1}
-        factor *= f if sign > 0 else 1 / f
-        for k, v in d.items():
-            dims[k] = dims.get(k, 0) + sign * v
-    return factor, {k: v for k, v in dims.items() if v}
-
+# A unit's factor and dimension come from the one unit model (`dimensions.parse_unit`).
 
 def _combine(a: dict, b: dict, sign: int) -> dict:
     out = dict(a)
@@ -134,32 +103,6 @@ _OP_RE = re.compile(r"\s*(?P<op>[*×·÷/+\-−]|\b[xX](?=\s*[\d$(]))\s*")
 _OPS = {"*": "*", "×": "*", "·": "*", "x": "*", "X": "*", "÷": "/", "/": "/",
         "+": "+", "-": "-", "−": "-"}
 _APPROX_BEFORE_RE = re.compile(r"(?:约|大约|大概|约为|约合|≈|~|(?i:about|approximately|roughly))\s*$")
-
-
-def _number_start(s: str, i: int) -> bool:
-    if i >= len(s):
-        return False
-    j = i
-    m = re.match(r"(?:US\$|\$|USD\s?|¥)\s*", s[i:])
-    if m:
-        j = i + m.end()
-    if j >= len(s) or not (s[j].isdigit() or (s[j] == "." and s[j + 1:j + 2].isdigit())):
-        return False
-    k = j if j > i else i
-    if k > 0 and ((s[k - 1].isascii() and s[k - 1].isalnum()) or s[k - 1] in "._"):
-        return False
-    if k > 1 and s[k - 1] == "-" and s[k - 2].isascii() and s[k - 2].isalnum():
-        return False
-    return True
-
-
-def _quantity_at(s: str, i: int) -> QuantityMatch | None:
-    if not _number_start(s, i):
-        return None
-    try:
-        return scan_quantity(s, i)
-    except (ValueError, OverflowError):
-        return None
 
 
 class _ExprParser:
@@ -238,32 +181,28 @@ class _ExprParser:
         qm = _quantity_at(self.s, i)
         if qm is None:
             return None
-        factor, dims = _dims(qm.unit)
+        factor, dims = parse_unit(qm.unit)
         val = _Val(qm.exact, qm.exact * factor, dims)
         return qm.end, val, 0, self.s[qm.start:qm.end].strip(), [qm]
 
 
 # -------------------------------------------------------------------------- judging
 
-_APPROX_REL = Fraction(5, 100)  # 约/≈/about: within 5% also holds
+_APPROX_REL = Fraction(str(ABOUT_RTOL))  # 约/≈/about: within 5% also holds
 _SCALES = [(Fraction(10**4), "万 (×10^4)"), (Fraction(10**8), "亿 (×10^8)"),
            (Fraction(10**3), "thousand (×10^3)"), (Fraction(10**6), "million (×10^6)")]
 
 
 def _fmt(x: Fraction | float) -> str:
-    x = Fraction(x)
-    if x.denominator == 1 and abs(x) < 10**15:
-        return f"{int(x):,}"
+    """A recomputed figure to two decimals (4 to 8 significant digits): 30,381.96 shows why
+    30,382 GPUs are needed, where 30,382 would hide it."""
     f = float(x)
-    if abs(f) >= 1e15 or (f != 0 and abs(f) < 1e-4):
-        return f"{f:.4g}"
-    if abs(f) >= 1:
-        return f"{f:,.2f}".rstrip("0").rstrip(".")
-    return f"{f:.4g}"
+    whole_digits = math.floor(math.log10(abs(f))) + 1 if f and math.isfinite(f) else 1
+    return format_number(f, digits=min(8, max(4, whole_digits + 2)))
 
 
 def _pct(x: Fraction | float) -> str:
-    return f"{float(x) * 100:.3g}%"
+    return format_number(float(x) * 100, digits=3) + "%"
 
 
 def _within(recomputed: Fraction, stated: QuantityMatch, approx: bool) -> bool:
@@ -279,7 +218,7 @@ def _judge(recomputed: Fraction, stated: QuantityMatch, approx: bool, shown: str
     percent = stated_text.rstrip().endswith("%")
     show = _pct if percent else _fmt
     head = f"{shown} = {show(recomputed)}"
-    count = stated.unit in COUNT_UNITS and stated.resolution <= 1 and stated.exact.denominator == 1
+    count = stated.unit in WHOLE_COUNTS and stated.resolution <= 1 and stated.exact.denominator == 1
     if count and recomputed.denominator != 1:
         need = math.ceil(recomputed)
         noun = {"GPU": "GPUs", "server": "servers", "rack": "racks", "unit": "machines"}[stated.unit]
@@ -301,7 +240,7 @@ def _judge(recomputed: Fraction, stated: QuantityMatch, approx: bool, shown: str
         return False, f"{head}, not {stated_text}", recomputed
     if percent:
         gap = abs(stated.exact - recomputed) * 100
-        return False, f"{head}, not {stated_text}: off by {float(gap):.3g} percentage points", recomputed
+        return False, f"{head}, not {stated_text}: off by {format_number(gap, digits=3)} percentage points", recomputed
     err = (stated.exact - recomputed) / abs(recomputed)
     direction = "too high" if err > 0 else "too low"
     return False, f"{head}, not {stated_text} ({_fmt(stated.exact)}): the stated value is {_pct(abs(err))} {direction}", recomputed
@@ -313,12 +252,12 @@ def _candidates(val: _Val, stated: QuantityMatch) -> list[Fraction]:
     always also the plain value with conversions ignored (`… * 350ms / 3600 = … hours`
     converts by hand), so unit handling never fails a correct claim."""
     out = []
-    factor, dims = _dims(stated.unit)
+    factor, dims = parse_unit(stated.unit)
     num, _, den = stated.unit.partition("/")
     if dims == val.dims and dims:
         out.append(val.base / factor)
-    elif den in _PER_TIME and num and _dims(num)[1] == val.dims:
-        out.append(val.base / _dims(num)[0])
+    elif is_time(den) and num and parse_unit(num)[1] == val.dims:
+        out.append(val.base / parse_unit(num)[0])
     if val.raw not in out:
         out.append(val.raw)
     return out
@@ -440,7 +379,7 @@ def _is_conversion(sides) -> bool:
     if len(sides) != 2:
         return False
     (a,), (b,) = sides[0][4], sides[1][4]
-    return bool(a.unit and b.unit and a.unit != b.unit and _dims(a.unit)[1] == _dims(b.unit)[1])
+    return bool(a.unit and b.unit and a.unit != b.unit and parse_unit(a.unit)[1] == parse_unit(b.unit)[1])
 
 
 def _judge_chain(s: str, start: int, end: int, sides, rels) -> _Found:
@@ -465,7 +404,7 @@ def _judge_chain(s: str, start: int, end: int, sides, rels) -> _Found:
         notes.append(note)
         last_stated, last_recomputed = stated, compared
         # the next step of a chain (= 3.15e23 FLOPs = 3,646 PF-days) starts from this figure
-        factor, dims = _dims(stated.unit)
+        factor, dims = parse_unit(stated.unit)
         last_val, last_shown = _Val(compared, compared * factor, dims), text
     kind = "expression"
     tail = _ratio_clause(s, end, last_recomputed if last_recomputed is not None else ref[1].raw,
@@ -487,18 +426,6 @@ def _judge_chain(s: str, start: int, end: int, sides, rels) -> _Found:
     return _Found(start, end, holds, last_recomputed, last_stated, "; ".join(notes), kind)
 
 
-def _all_quantities(s: str) -> list[QuantityMatch]:
-    out, i = [], 0
-    while i < len(s):
-        q = _quantity_at(s, i)
-        if q:
-            out.append(q)
-            i = q.end
-        else:
-            i += 1
-    return out
-
-
 def _numerator(unit: str) -> str:
     return unit.partition("/")[0]
 
@@ -506,7 +433,7 @@ def _numerator(unit: str) -> str:
 def _standalone_claims(s: str, taken: list[tuple[int, int]]) -> list[_Found]:
     """Ratios (A 约为 B 的 1.4倍 / 占 B 的 15%), changes and equivalences between written figures."""
     found: list[_Found] = []
-    quantities = _all_quantities(s)
+    quantities = scan_quantities(s)
 
     def free(a: int, b: int) -> bool:
         return all(b <= x or a >= y for x, y in taken + [(f.start, f.end) for f in found])
@@ -590,8 +517,8 @@ def _standalone_claims(s: str, taken: list[tuple[int, int]]) -> list[_Found]:
 
 def _equivalence(s: str, a: QuantityMatch, b: QuantityMatch) -> _Found:
     a_text, b_text = s[a.start:a.end].strip(), s[b.start:b.end].strip()
-    fa, da = _dims(a.unit)
-    fb, db = _dims(b.unit)
+    fa, da = parse_unit(a.unit)
+    fb, db = parse_unit(b.unit)
     if da == db:
         recomputed = a.exact * fa / fb
         holds, note, recomputed = _judge(recomputed, b, True, f"{a_text} in {b.unit}", b_text)
@@ -636,10 +563,14 @@ def _claims_in_line(line: str, file: str, lineno: int) -> list[Claim]:
     return claims
 
 
+_NEWLINE_RE = re.compile(r"\r\n|\r|\n")
+
+
 def find_claims(text: str, file: str = "<text>") -> list[Claim]:
-    """Every arithmetic claim written in `text`, each judged. Pure: no I/O."""
+    """Every arithmetic claim written in `text`, each judged. Pure: no I/O (`app.notes_arithmetic`
+    reads the notes). Lines are counted in newlines (`\\n`, `\\r\\n`, `\\r`), as ingest counts them."""
     claims: list[Claim] = []
-    for lineno, line in enumerate(text.splitlines(), start=1):
+    for lineno, line in enumerate(_NEWLINE_RE.split(text), start=1):
         if re.search(r"\d", line):
             claims.extend(_claims_in_line(line, file, lineno))
     return claims
@@ -658,46 +589,3 @@ def check_claim(text: str) -> Claim | None:
     """
     claims = find_claims(text)
     return claims[0] if claims else None
-
-
-def read_note(path: str | Path) -> str:
-    """Decode a notes file: UTF-16 with a BOM, else UTF-8 (with or without BOM), else GB18030, else UTF-16."""
-    data = Path(path).read_bytes()
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError as exc:
-            raise InputError(str(path), f"has a UTF-16 mark but is not UTF-16 text ({exc.reason})") from None
-    for encoding in ("utf-8-sig", "gb18030", "utf-16"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise InputError(str(path), "is not UTF-8, GB18030 or UTF-16 text")
-
-
-def check_folder(path: str | Path, skipped: list | None = None) -> list[Claim]:
-    """Claims in every *.txt and *.md file under `path` (hidden folders such as .index skipped).
-
-    A file that cannot be decoded raises InputError, unless `skipped` is a list: then
-    (file, reason) is appended to it and the other files are still checked.
-    """
-    root = Path(path)
-    if not root.is_dir():
-        raise InputError(str(path), "is not a folder of notes")
-    claims: list[Claim] = []
-    files = sorted(p for p in root.rglob("*") if p.suffix.lower() in (".txt", ".md", ".markdown") and p.is_file()
-                   and not any(part.startswith(".") for part in p.relative_to(root).parts))
-    for p in files:
-        rel = p.relative_to(root).as_posix()
-        try:
-            text = read_note(p)
-        except (InputError, OSError) as exc:
-            if skipped is None:
-                raise
-            skipped.append((rel, str(exc)))
-            continue
-        claims.extend(find_claims(text, rel))
-    return claims
-
-

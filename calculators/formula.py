@@ -38,6 +38,7 @@ from sympy.printing.str import StrPrinter
 
 from calculators.conversions import UnitMismatch, convert
 from calculators.errors import CalculatorError, InputError
+from calculators.numbers import format_number
 
 MAX_MAGNITUDE = 1e40  # larger inputs are typos or unit slips, not plans
 
@@ -390,24 +391,6 @@ def _has_rounding(expr: sympy.Expr) -> bool:
 
 
 # ---- rendering ---------------------------------------------------------------------
-
-
-def format_number(x: float) -> str:
-    """A number as people read it: 729,167; 0.00351525; 3.15e23.
-
-    >>> format_number(729166.667), format_number(0.0035152), format_number(3.15e23), format_number(48.0)
-    ('729,167', '0.0035152', '3.15e23', '48')
-    """
-    if x == 0:
-        return "0"
-    ax = abs(x)
-    if 1e-4 <= ax < 1e9:
-        digits = math.floor(math.log10(ax)) + 1
-        decimals = max(0, 6 - digits)
-        s = f"{x:,.{decimals}f}"
-        return s.rstrip("0").rstrip(".") if "." in s else s
-    mantissa, exponent = f"{x:.6g}".split("e")
-    return f"{mantissa}e{int(exponent)}"
 
 
 class _Printer(StrPrinter):

@@ -6,12 +6,14 @@ Reads `1750亿`, `1.4万亿token`, `140万美元`, `19.9万美元/台`, `175B`, 
 a value in a canonical unit. It is a small regex scanner: nothing here calls
 `eval` or `sympify` on the text.
 
-Canonical units: '' (plain numbers and fractions: 46.2% -> 0.462), 'USD', 'CNY',
-'kW', 'kWh', 'second', 'hour', 'day', 'month', 'year', 'token', 'parameter',
-'FLOP', 'PF-day', 'byte', 'GPU', 'server', 'rack', 'word', 'unit' (a machine,
-台), 'query' (次), and ratios of two of them written 'A/B' ('USD/hour',
-'USD/kWh', 'USD/token', 'USD/unit', 'kWh/day', 'FLOP/s', 'byte/s': a per-second
-denominator is spelled 's').
+Canonical units are `calculators.dimensions.CANONICAL_UNITS`: '' (plain numbers
+and fractions: 46.2% -> 0.462), 'USD', 'CNY', 'kW', 'kWh', 'second', 'hour', 'day',
+'month', 'year', 'token', 'parameter', 'FLOP', 'PF-day', 'FLOP/s', 'byte', 'GPU',
+'server', 'rack', 'word', 'unit' (a machine, 台), 'query' (次), and ratios of two
+of them written 'A/B' ('USD/hour', 'USD/kWh', 'USD/token', 'USD/unit', 'kWh/day',
+'byte/s': a per-second denominator is spelled 's'). Every unit the text names is a
+unit of that one model, which gives its canonical unit and factor (80GiB is
+85,899,345,920 bytes, 80GB 8e10).
 
 Examples
 --------
@@ -42,7 +44,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
+from calculators.dimensions import BINARY_PREFIXES, DECIMAL_PREFIXES, canonical
 from calculators.errors import UnitParseError
+from calculators.numbers import format_number
 
 __all__ = [
     "Quantity",
@@ -51,9 +55,11 @@ __all__ = [
     "parse_number",
     "find_quantities",
     "scan_quantity",
+    "quantity_at",
+    "number_starts_at",
+    "scan_quantities",
     "format_quantity",
     "normalize",
-    "COUNT_UNITS",
 ]
 
 
@@ -82,9 +88,6 @@ class QuantityMatch:
     resolution: Fraction
 
 
-# Units that count whole things: a computed count of them rounds up.
-COUNT_UNITS = frozenset({"GPU", "server", "rack", "unit"})
-
 _MAX_ABS_EXPONENT = 300  # beyond this a float overflows (or the text is absurd)
 
 # --------------------------------------------------------------------------- tables
@@ -99,10 +102,7 @@ _EN_MULT = {
 }
 _LETTER_MULT = {"K": 10**3, "k": 10**3, "M": 10**6, "B": 10**9, "T": 10**12}
 
-_SI = {"": 1, "k": 10**3, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12,
-       "P": 10**15, "E": 10**18}
-_SI_LONG = {"kilo": 10**3, "mega": 10**6, "giga": 10**9, "tera": 10**12,
-            "peta": 10**15, "exa": 10**18}
+_SI_LONG = {"kilo": "k", "mega": "M", "giga": "G", "tera": "T", "peta": "P", "exa": "E"}
 
 _NUMBER_RE = re.compile(
     r"(?P<mant>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
@@ -117,26 +117,33 @@ _CURRENCY_PREFIX_RE = re.compile(r"(?P<cur>US\$|\$|USD\s?|¥)\s*")
 
 
 def _unit_table() -> list[tuple[re.Pattern, str, Fraction]]:
-    """(pattern, canonical unit, factor to the canonical unit), tried at one position."""
-    rows: list[tuple[str, str, Fraction]] = []
+    """(pattern, canonical unit, factor to the canonical unit), tried at one position.
 
-    def add(pattern: str, unit: str, factor=1) -> None:
-        rows.append((pattern, unit, Fraction(factor)))
+    Each pattern names a unit of the one unit model (`calculators.dimensions`); the
+    canonical unit and the factor come from there, not from this table.
+    """
+    rows: list[tuple[str, str]] = []
 
-    for p, f in _SI.items():
-        if p:
-            add(p + r"FLOPS(?![A-Za-z])", "FLOP/s", f)
-            add(p + r"FLOP/s(?![-A-Za-z])", "FLOP/s", f)
-            add(p + r"FLOPs?(?![A-Za-z/])", "FLOP", f)
-            add(p + r"B(?![A-Za-z])", "byte", f)
-            add(p + r"b(?:its?)?(?![A-Za-z])", "byte", Fraction(f, 8))
-        add(re.escape(p) + r"[Ww](?![A-Za-z])" if p else r"W(?![A-Za-z])", "kW", Fraction(f, 1000))
-        add(p + r"[Ww][Hh](?![A-Za-z])" if p else r"Wh(?![A-Za-z])", "kWh", Fraction(f, 1000))
-    for p, f in _SI_LONG.items():
-        add(rf"(?i:{p}flops)(?![A-Za-z])", "FLOP/s", f)
-        add(rf"(?i:{p}flop/s)(?![-A-Za-z])", "FLOP/s", f)
-    add(r"FLOPS(?![A-Za-z])", "FLOP/s")
-    add(r"FLOP/s(?![-A-Za-z])", "FLOP/s")
+    def add(pattern: str, unit: str) -> None:
+        rows.append((pattern, unit))
+
+    for p in DECIMAL_PREFIXES:
+        add(p + r"FLOPS(?![A-Za-z])", p + "FLOPS")
+        add(p + r"FLOP/s(?![-A-Za-z])", p + "FLOPS")
+        add(p + r"FLOPs?(?![A-Za-z/])", p + "FLOP")
+        add(p + r"B(?![A-Za-z])", p + "B")
+        add(p + r"b(?:its?)?(?![A-Za-z])", p + "bit")
+        add(p + r"[Ww](?![A-Za-z])", p + "W")
+        add(p + r"[Ww][Hh](?![A-Za-z])", p + "Wh")
+    for p in BINARY_PREFIXES:
+        add(p + r"B(?![A-Za-z])", p + "B")
+    for word, p in _SI_LONG.items():
+        add(rf"(?i:{word}flops)(?![A-Za-z])", p + "FLOPS")
+        add(rf"(?i:{word}flop/s)(?![-A-Za-z])", p + "FLOPS")
+    add(r"W(?![A-Za-z])", "W")
+    add(r"Wh(?![A-Za-z])", "Wh")
+    add(r"FLOPS(?![A-Za-z])", "FLOPS")
+    add(r"FLOP/s(?![-A-Za-z])", "FLOPS")
     add(r"FLOPs?(?![A-Za-z/])", "FLOP")
     add(r"(?i:flops?)(?![A-Za-z/])", "FLOP")
     add(r"(?i:PF-?days?|pflop/s-days?|petaflop/s-days?|petaflop-days?|pfs-days?)(?![A-Za-z])", "PF-day")
@@ -145,9 +152,9 @@ def _unit_table() -> list[tuple[re.Pattern, str, Fraction]]:
     add(r"千瓦时|度电", "kWh")
     add(r"千瓦", "kW")
     add(r"(?i:bytes?)(?![A-Za-z])|字节", "byte")
-    add(r"(?i:ms|msec|milliseconds?)(?![A-Za-z])|毫秒", "second", Fraction(1, 1000))
+    add(r"(?i:ms|msec|milliseconds?)(?![A-Za-z])|毫秒", "ms")
     add(r"(?i:s|sec|secs|seconds?)(?![A-Za-z])|秒钟?", "second")
-    add(r"(?i:min|mins|minutes?)(?![A-Za-z])|分钟", "second", 60)
+    add(r"(?i:min|mins|minutes?)(?![A-Za-z])|分钟", "minute")
     add(r"(?i:h|hr|hrs|hours?)(?![A-Za-z])|个?小时", "hour")
     add(r"(?i:days?)(?![A-Za-z])|天|日", "day")
     add(r"(?i:months?)(?![A-Za-z])|个月", "month")
@@ -162,9 +169,9 @@ def _unit_table() -> list[tuple[re.Pattern, str, Fraction]]:
     add(r"(?i:words?)(?![A-Za-z])|个?单词|个?字|个?词", "word")
     add(r"(?i:queries|query|searches|search)(?![A-Za-z])|次查询|次搜索|次", "query")
     add(r"台|(?i:units?|machines?)(?![A-Za-z])", "unit")
-    add(r"%|(?i:percent)(?![A-Za-z])", "", Fraction(1, 100))
+    add(r"%|(?i:percent)(?![A-Za-z])", "%")
     add(r"倍|个", "")
-    return [(re.compile(p), u, f) for p, u, f in rows]
+    return [(re.compile(p), *canonical(u)) for p, u in rows]
 
 
 _UNITS = _unit_table()
@@ -333,6 +340,57 @@ def _to_float(x: Fraction) -> float | None:
     return None if math.isinf(value) else value
 
 
+_CANDIDATE_RE = re.compile(r"US\$|USD|\$|¥|\d|\.\d")
+
+
+def number_starts_at(s: str, i: int) -> bool:
+    """Whether a quantity may start at `i` of normalized text `s` in running text: a
+    digit, `.5` or a currency sign before one, not glued to an identifier (A100, GPT-3,
+    v0.9.0, USD5)."""
+    if i >= len(s) or not _is_number_start(s, i):
+        return False
+    m = _CURRENCY_PREFIX_RE.match(s, i)
+    j = m.end() if m else i
+    if j >= len(s) or not (s[j].isdigit() or (s[j] == "." and s[j + 1:j + 2].isdigit())):
+        return False
+    return j == i or _is_number_start(s, j)
+
+
+def quantity_at(s: str, i: int) -> QuantityMatch | None:
+    """The quantity that starts at `i` of normalized text `s` in running text, or None.
+
+    None when no number starts there (`number_starts_at`) or when it is malformed
+    (1.2.3) or absurd (1e999).
+
+    >>> quantity_at("A100 costs $2.03/hr", 1) is None, quantity_at("A100 costs $2.03/hr", 11).unit
+    (True, 'USD/hour')
+    """
+    if not number_starts_at(s, i):
+        return None
+    try:
+        return scan_quantity(s, i)
+    except (ValueError, OverflowError):
+        return None
+
+
+def scan_quantities(s: str) -> list[QuantityMatch]:
+    """Every quantity in normalized text `s`, left to right, none overlapping.
+
+    >>> [(q.start, q.end, q.unit) for q in scan_quantities("需要30,382片A100，约7.59亿美元")]
+    [(2, 9, 'GPU'), (15, 22, 'USD')]
+    """
+    out: list[QuantityMatch] = []
+    pos = 0
+    for m in _CANDIDATE_RE.finditer(s):
+        if m.start() < pos:
+            continue
+        q = quantity_at(s, m.start())
+        if q is not None:
+            out.append(q)
+            pos = q.end
+    return out
+
+
 def find_quantities(text: str) -> list[tuple[int, int, Quantity]]:
     """Every quantity in running text, as (start, end, Quantity) spans of `text`.
 
@@ -344,32 +402,12 @@ def find_quantities(text: str) -> list[tuple[int, int, Quantity]]:
     """
     s, index = normalize(text)
     out = []
-    pos = 0
-    for m in re.finditer(r"(?:(?:US\$|\$|USD\s?|¥)\s*)?\d|\.\d", s):
-        i = m.start()
-        if i < pos:
-            continue
-        j = i
-        while not s[j].isdigit() and s[j] != ".":
-            j += 1
-        if not _is_number_start(s, j) or (i < j and not _is_number_start(s, i)):
-            continue
-        try:
-            qm = scan_quantity(s, i)
-        except (ValueError, OverflowError):
-            pos = j + 1
-            while pos < len(s) and (s[pos].isdigit() or s[pos] in ".,"):
-                pos += 1
-            continue
-        if qm is None:
-            continue
+    for qm in scan_quantities(s):
         value = _to_float(qm.exact)
         if value is None:
-            pos = qm.end
             continue
         a, b = index[qm.start], index[qm.end]
         out.append((a, b, Quantity(value, qm.unit, text[a:b])))
-        pos = qm.end
     return out
 
 
@@ -463,20 +501,6 @@ _ZH_NAMES = {
 }
 
 
-def _num(x: float) -> str:
-    text = f"{x:.12g}"
-    return text.replace("e+", "e")
-
-
-def _scaled(value: float, scales: list[tuple[float, str]], sep: str) -> str:
-    for size, word in scales:
-        if size <= abs(value) < size * 10**4:
-            return f"{_num(value / size)}{sep}{word}"
-    if 1000 <= abs(value) < 1e15:
-        return f"{value:,.12g}"  # 744,000 reads better than 744000 (and parses back)
-    return _num(value)
-
-
 def format_quantity(q: Quantity, lang: str = "en") -> str:
     """Render a quantity so that people read it and `parse_quantity` reads it back.
 
@@ -492,9 +516,9 @@ def format_quantity(q: Quantity, lang: str = "en") -> str:
     num_unit, _, den = q.unit.partition("/")
     if q.unit in ("FLOP/s", "byte/s"):
         num_unit, den = q.unit, ""
+    # 12 significant digits: what people read, and what `parse_quantity` reads back exactly enough
+    number = format_number(q.value, lang, digits=12)
     if lang == "en":
-        en_scales = [(1e12, "trillion"), (1e9, "billion"), (1e6, "million")]
-        number = _scaled(q.value, en_scales, " ") if abs(q.value) < 1e16 else _num(q.value)
         if num_unit == "USD":
             text = "US$" + number
         elif num_unit == "CNY":
@@ -503,8 +527,6 @@ def format_quantity(q: Quantity, lang: str = "en") -> str:
             name = _EN_NAMES[num_unit]
             text = f"{number} {name}" if name else number
         return f"{text}/{_EN_DEN[den]}" if den else text
-    zh_scales = [(1e12, "万亿"), (1e8, "亿"), (1e4, "万")]
-    number = _scaled(q.value, zh_scales, "") if abs(q.value) < 1e16 else _num(q.value)
     name = _ZH_NAMES[num_unit] if num_unit not in ("FLOP/s", "byte/s") else num_unit
     if "e" in number and name and name.isascii():
         name = " " + name

@@ -8,7 +8,8 @@ import sympy
 
 from calculators.conversions import UnitMismatch, convert
 from calculators.errors import InputError, UnknownCalculator
-from calculators.formula import Calculation, Formula, Var, format_number
+from calculators.formula import Calculation, Formula, Var
+from calculators.numbers import format_number
 from calculators.registry import CALCULATORS, run
 from calculators.units import Quantity, parse_quantity
 

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from calculators.conversions import parse_unit
+from calculators.dimensions import parse_unit
 from calculators.formula import Result
 from calculators.registry import CALCULATORS, args_section, get, run, tool_schema, tool_schemas
 

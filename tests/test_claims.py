@@ -1,5 +1,6 @@
 """The claims checker: the notes' arithmetic against a hand-reviewed golden file, the
-eval set's verdicts, English claims, other folders and encodings, the CLI."""
+eval set's verdicts, English claims, other folders and encodings, the CLI and the
+assistant reading the same notes the same way."""
 
 from __future__ import annotations
 
@@ -11,14 +12,19 @@ import pytest
 from hypothesis import given, settings, strategies as st
 from click.testing import CliRunner
 
+from app.answer.assistant import Assistant
+from app.cli import main as kbqa
 from app.cli.claims import claims as claims_cmd
-from calculators.claims import check_claim, check_folder, check_text, find_claims
-from calculators.errors import InputError
+from app.notes_arithmetic import notes_arithmetic
+from calculators.claims import check_claim, check_text, find_claims
 from conftest import eval_lines
+from ingest.errors import KbNotFound
+from ingest.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 KB = ROOT / "kb"
 GOLDEN = Path(__file__).parent / "golden" / "claims_kb.jsonl"
+FIXTURES = Path(__file__).parent / "fixtures"
 FIELDS = ("text", "file", "line", "holds", "recomputed", "stated", "unit", "kind", "note")
 
 
@@ -28,7 +34,7 @@ def _rows(claims):
 
 def test_notes_against_golden_file():
     """Regenerate with KBQA_REGEN_GOLDEN=1, then review every verdict in the diff by hand."""
-    rows = _rows(check_folder(KB))
+    rows = _rows(notes_arithmetic(Settings(kb=KB)).claims)
     if os.environ.get("KBQA_REGEN_GOLDEN") == "1":
         GOLDEN.parent.mkdir(exist_ok=True)
         GOLDEN.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
@@ -149,13 +155,51 @@ def test_folder_with_gbk_utf16_and_markdown(tmp_path):
     (tmp_path / "skip.pdf").write_bytes(b"1+1=3")
     (tmp_path / ".index").mkdir()
     (tmp_path / ".index" / "x.txt").write_text("1+1=3", encoding="utf-8")
-    got = [(c.file, c.line, c.holds) for c in check_folder(tmp_path)]
+    got = [(c.file, c.line, c.holds) for c in notes_arithmetic(Settings(kb=tmp_path)).claims]
     assert got == [("a.txt", 1, False), ("b.md", 3, True), ("c.txt", 1, True)]
 
 
 def test_folder_must_exist(tmp_path):
-    with pytest.raises(InputError, match="is not a folder of notes"):
-        check_folder(tmp_path / "missing")
+    with pytest.raises(KbNotFound, match="notes folder not found: .*missing"):
+        notes_arithmetic(Settings(kb=tmp_path / "missing"))
+
+
+def _mixed_encodings_kb(kb: Path) -> Path:
+    """The UTF-16LE-without-BOM fixture, a UTF-16LE-without-BOM note with arithmetic, a GBK
+    note, a UTF-8 note (with a CRLF line), and an empty note that cannot be read."""
+    kb.mkdir()
+    (kb / "utf16le_nobom_note.txt").write_bytes((FIXTURES / "utf16le_nobom_note.txt").read_bytes())
+    # English text in UTF-16LE without a BOM is also valid UTF-8 (with a NUL after every
+    # character): a reader that tries UTF-8 first finds no arithmetic in it
+    (kb / "racks_utf16le.txt").write_bytes("Racks\n\nServers: 30,382/8=3,798 servers, 3,798/7 = 542 racks\n"
+                                           .encode("utf-16-le"))
+    (kb / "power_gbk.txt").write_bytes("电力\n每日电费约为2,369,640*0.08=4.7万美元/日\n".encode("gbk"))
+    (kb / "cost.md").write_bytes("# Cost\r\n\r\nRenting 8 GPUs for a day: 8 * 2.40 * 24 = 460.8 dollars.\r\n".encode("utf-8"))
+    (kb / "empty.txt").write_bytes(b"")
+    return kb
+
+
+def test_cli_and_assistant_read_every_note_alike(tmp_path):
+    """`kbqa claims --json` and the assistant's notes_arithmetic (the UI's Claims tab) agree on every
+    note, whatever its encoding: a UTF-16LE note without a byte-order mark is read as text, not as
+    NUL-laced bytes that hide its arithmetic."""
+    kb = _mixed_encodings_kb(tmp_path / "kb")
+    result = CliRunner().invoke(kbqa, ["claims", "--kb", str(kb), "--json"])
+    assert result.exit_code == 0, result.output
+    cli_rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert "skipped empty.txt: empty file (0 bytes)" in result.stderr
+
+    settings = Settings(kb=kb, index=tmp_path / "index")
+    assistant = Assistant(settings=settings, retriever=None)  # notes_arithmetic needs no index
+    app_rows = [{"text": c.text, "file": c.file, "line": c.line, "holds": c.holds,
+                 "recomputed": c.recomputed, "note": c.note} for c in assistant.notes_arithmetic]
+    assert cli_rows == app_rows
+    assert [(r["file"], r["line"], r["text"], r["holds"]) for r in cli_rows] == [
+        ("cost.md", 3, "8 * 2.40 * 24 = 460.8 dollars", True),
+        ("power_gbk.txt", 2, "2,369,640*0.08=4.7万美元/日", False),
+        ("racks_utf16le.txt", 3, "30,382/8=3,798 servers", True),
+        ("racks_utf16le.txt", 3, "3,798/7 = 542 racks", False),
+    ]
 
 
 def test_cli_json_and_table(tmp_path):
@@ -175,7 +219,7 @@ def test_cli_bad_kb_and_env(tmp_path, monkeypatch):
     runner = CliRunner()
     result = runner.invoke(claims_cmd, ["--kb", str(tmp_path / "nope")])
     assert result.exit_code == 1
-    assert "does not exist or is not a folder; pass --kb DIR or set KBQA_KB" in result.output
+    assert f"notes folder not found: {tmp_path / 'nope'} (pass --kb DIR or set KBQA_KB)" in result.output
     (tmp_path / "n.txt").write_text("2*3=6\n", encoding="utf-8")
     monkeypatch.setenv("KBQA_KB", str(tmp_path))
     result = runner.invoke(claims_cmd, ["--json"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import pytest
 from hypothesis import given, strategies as st
@@ -151,3 +152,70 @@ def test_format_then_parse_round_trips(value, unit, lang):
     back = parse_quantity(text)
     assert back.unit == unit, text
     assert math.isclose(back.value, value, rel_tol=1e-9), text
+
+
+# ---------------------------------------------- one unit model: parser, conversions, claims
+
+# (text, the number as written, the unit as written in the model's vocabulary)
+WRITTEN_UNITS = [
+    ("80GB", 80, "GB"), ("80GiB", 80, "GiB"), ("1.5 MiB", 1.5, "MiB"), ("2 TiB", 2, "TiB"),
+    ("512KiB", 512, "KiB"), ("400Gb", 400, "Gbit"), ("1.8TB/s", 1.8, "TB/s"),
+    ("350ms", 350, "ms"), ("2 min", 2, "minute"), ("24h", 24, "hour"), ("14.8天", 14.8, "day"),
+    ("3个月", 3, "month"), ("2年", 2, "year"),
+    ("6.5kW", 6.5, "kW"), ("700 W", 700, "W"), ("591,864kwh/日", 591864, "kWh/day"),
+    ("275 TFLOPS", 275, "TFLOPS"), ("5 PetaFLOP/s", 5, "PFLOPS"), ("5.76e23 FLOPs", 5.76e23, "FLOP"),
+    ("3640 PF-days", 3640, "PF-day"), ("$2.03/hr", 2.03, "USD/hour"), ("0.08美元/kwh", 0.08, "USD/kWh"),
+    ("$0.02/1K tokens", 0.02, "USD/1K token"), ("19.9万美元/台", 199000, "USD/unit"),
+    ("46.2%", 46.2, "%"), ("300B tokens", 3e11, "token"),
+]
+
+
+@pytest.mark.parametrize("text,number,unit", WRITTEN_UNITS)
+def test_parser_and_conversions_read_units_alike(text, number, unit):
+    """The parser's canonical value is the written number converted by the conversions,
+    and both take the unit from the one model."""
+    from calculators.conversions import convert
+    from calculators.dimensions import CANONICAL_UNITS, parse_unit
+
+    q = parse_quantity(text)
+    assert q.unit.partition("/")[0] in CANONICAL_UNITS
+    assert parse_unit(q.unit)[1] == parse_unit(unit)[1]
+    assert q.value == pytest.approx(convert(number, unit, q.unit), rel=1e-12)
+
+
+def test_binary_and_decimal_bytes_differ():
+    from calculators.conversions import convert
+
+    assert parse_quantity("80GiB").value == 80 * 2**30
+    assert parse_quantity("80GB").value == 80e9
+    assert convert(1, "GiB", "GB") == 1.073741824
+    assert convert(1, "KiB", "byte") == 1024 and convert(1, "KB", "byte") == 1000
+    assert [q.value for _, _, q in find_quantities("H100: 80GB HBM3; a 40GiB slice")] == [80e9, 40 * 2**30]
+
+
+@pytest.mark.parametrize("text,holds", [
+    ("80 × 1GiB = 85.9GB", True),  # 85,899,345,920 bytes
+    ("80 × 1GiB = 80GB", False),
+    ("2 days = 48 hours", True),
+    ("1 year = 12 months", True),
+    ("3.15e23 FLOPs = 3,646 PF-days", True),
+    ("6 × 700 W = 4.2kW", True),
+    ("6 × 700 W = 42kW", False),
+])
+def test_claims_use_the_same_units(text, holds):
+    from calculators.claims import check_claim
+    from calculators.conversions import convert
+
+    claim = check_claim(text)
+    assert claim is not None and claim.holds is holds, text
+    if text.startswith("3.15e23"):
+        assert claim.recomputed == pytest.approx(convert(3.15e23, "FLOP", "PF-day"))
+
+
+def test_every_canonical_unit_is_in_the_model():
+    from calculators.dimensions import CANONICAL_UNITS, canonical, parse_unit
+
+    for unit in CANONICAL_UNITS:
+        parse_unit(unit)
+        assert canonical(unit) == (unit, 1)
+    assert canonical("GiB") == ("byte", 2**30) and canonical("W") == ("kW", Fraction(1, 1000))

@@ -60,23 +60,12 @@ class Assistant:
 
     @cached_property
     def notes_arithmetic(self) -> list:
-        """Every piece of arithmetic written in the notes, checked (calculators.claims), read with ingest's
-        reader: the same notes, encodings and line numbers as the passages; unreadable notes are skipped
-        (ingest reports them)."""
-        from calculators.claims import find_claims
-        from ingest.errors import NoteError
-        from ingest.index import list_notes
-        from ingest.read import read_note
+        """Every piece of arithmetic written in the notes, checked; read as `kbqa claims` reads them
+        (app.notes_arithmetic): the same notes, encodings and line numbers as the passages; unreadable
+        notes are skipped (ingest reports them)."""
+        from app.notes_arithmetic import notes_arithmetic
 
-        kb = self.settings.kb
-        claims = []
-        for path in list_notes(kb):
-            try:
-                doc = read_note(path, kb, self.settings.max_note_bytes)
-            except NoteError:
-                continue
-            claims.extend(find_claims(doc.text, doc.file))
-        return claims
+        return notes_arithmetic(self.settings).claims
 
     def question(self, text: str) -> Question:
         """The question, checked and analysed once (every route reads this value)."""

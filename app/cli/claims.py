@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import click
 
-from calculators.claims import Claim, check_folder
-from calculators.errors import CalculatorError
+from calculators.claims import Claim
+from ingest.errors import KbqaError
 
 _VERDICT = {True: "holds", False: "WRONG", None: "cannot check"}
 
@@ -38,19 +37,17 @@ def _table(claims: list[Claim]) -> str:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per claim per line.")
 def claims(kb_dir: Path | None, as_json: bool) -> None:
     """Find the arithmetic written in the notes, recompute it and say whether it holds."""
-    kb_dir = kb_dir or Path(os.environ.get("KBQA_KB") or "kb")
-    if not kb_dir.is_dir():
-        raise click.ClickException(
-            f"notes folder {str(kb_dir)!r} does not exist or is not a folder; pass --kb DIR or set KBQA_KB")
-    skipped: list = []
+    from app.cli.index_commands import make_settings
+    from app.notes_arithmetic import notes_arithmetic
+
     try:
-        found = check_folder(kb_dir, skipped=skipped)
-    except (CalculatorError, OSError) as exc:
+        found = notes_arithmetic(make_settings(kb_dir, None))
+    except KbqaError as exc:
         raise click.ClickException(str(exc)) from exc
-    for file, reason in skipped:  # reported, not fatal: the other notes are still checked
-        click.echo(f"skipped {file}: {reason}", err=True)
+    for note in found.skipped:  # reported, not fatal: the other notes are still checked
+        click.echo(f"skipped {note}", err=True)
     if as_json:
-        for c in found:
+        for c in found.claims:
             click.echo(_json_line(c))
     else:
-        click.echo(_table(found))
+        click.echo(_table(found.claims))

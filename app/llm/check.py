@@ -13,7 +13,7 @@ except numbers that assert nothing checkable:
   ("three reasons", "Llama 2"); with a unit (`7台服务器`, `7 servers`) it is a figure;
 - numbers glued to names (GPT-3, A100, TPU v4), which the units scanner never reads.
 
-A figure traces to a source figure when their values agree within 1% relative (the
+A figure traces to a source figure when their values agree within SAME_FIGURE_RTOL (2%) (the
 model may round 1,398,072 to $1.40 million) and their units are compatible (equal,
 the same amount per different denominators, or one of them a bare number: the notes
 write "1,400,000" and "140万美元" for the same thing). A percentage also matches the
@@ -44,10 +44,10 @@ import re
 from dataclasses import dataclass, field
 
 from calculators.errors import UnitParseError
+from calculators.numbers import SAME_FIGURE_RTOL
 from calculators.units import find_quantities, parse_quantity
 from ingest.sentences import sentence_spans
 
-REL_TOL = 0.01
 CITATION_RE = re.compile(r"[\[【]\s*(\d{1,3}(?:\s*[,，、]\s*\d{1,3})*)\s*[\]】]")
 _LIST_MARKER = re.compile(r"(?m)^[ \t]*(?:[-*>#]+[ \t]*)?(\d{1,3})[.)、](?=\s|$)")
 _PLAIN_INT = re.compile(r"\d+")
@@ -164,7 +164,7 @@ def amount_figures(name: str, value: float, unit: str) -> list[Figure]:
 
 
 def _close(x: float, y: float) -> bool:
-    return math.isclose(x, y, rel_tol=REL_TOL, abs_tol=1e-12)
+    return math.isclose(x, y, rel_tol=SAME_FIGURE_RTOL, abs_tol=1e-12)
 
 
 def _units_compatible(a: str, b: str) -> bool:
@@ -172,7 +172,7 @@ def _units_compatible(a: str, b: str) -> bool:
 
 
 def same_figure(a: Figure, b: Figure) -> bool:
-    """The same number, after normalisation, within 1%.
+    """The same number, after normalisation, within SAME_FIGURE_RTOL (2%).
 
     >>> f = lambda v, u, t: Figure(0, 0, v, u, t)
     >>> same_figure(f(1.4e6, "USD", "$1.4 million"), f(1.4e6, "USD", "140万美元"))

@@ -36,6 +36,7 @@ from app.answer.render_text import render_text
 from app.question import Question
 from calculators import registry
 from calculators.formula import Result
+from calculators.numbers import format_number
 from calculators.units import parse_quantity
 from ingest.errors import KbqaError
 from ingest.settings import LLMSettings
@@ -120,7 +121,7 @@ class ToolRun:
 
 
 def _sig(x: float) -> float:
-    return float(f"{x:.6g}")
+    return float(format_number(x, grouping=False))
 
 
 def _argument(value):

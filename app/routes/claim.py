@@ -35,6 +35,7 @@ from calculators.formula import format_number as fmt
 from app.answer.quotes import best_quote
 from app.retrieval.rerank import entity_coverage
 from app.retrieval.retriever import Hit, Retriever
+from calculators.numbers import RECOMPUTE_WITH_DEFAULTS_RTOL, SAME_FIGURE_RTOL
 
 _FRAMING = re.compile(
     r"^\s*(?:is\s+it\s+(?:true|right|correct|accurate)\s+(?:that\s+)?|is\s+(?:the\s+)?claim\s+(?:that\s+)?|"
@@ -43,8 +44,6 @@ _FRAMING = re.compile(
     re.I,
 )
 _TRAILING = re.compile(r"(?:[,，]?\s*(?:is\s+(?:that|this|it)\s+)?(?:right|true|correct)\??|真的吗|对吗|是真的吗|是否属实|吗)?[?？!！。.\s]*$", re.I)
-TOLERANCE = 0.02  # figures within 2% are the same figure (140万 vs 1.398M)
-RECOMPUTE_TOLERANCE = 0.05  # a recomputation within 5% of the claimed figure agrees with it
 
 
 def claim_text(question: str) -> str:
@@ -64,7 +63,7 @@ def claim_text(question: str) -> str:
 def same_figure(a_value: float, a_unit: str, b_value: float, b_unit: str) -> bool:
     if a_unit and b_unit and a_unit != b_unit:
         return False
-    return abs(a_value - b_value) <= TOLERANCE * max(abs(a_value), abs(b_value))
+    return abs(a_value - b_value) <= SAME_FIGURE_RTOL * max(abs(a_value), abs(b_value))
 
 
 @dataclass
@@ -156,7 +155,7 @@ def recompute(text: str, claimed: list, language: str) -> tuple[CalcRequest, Cal
         value = _in_unit(first.value, first.unit, unit)
         if value is None:
             continue
-        consistent = abs(value - figure.value) <= RECOMPUTE_TOLERANCE * max(abs(value), abs(figure.value))
+        consistent = abs(value - figure.value) <= RECOMPUTE_WITH_DEFAULTS_RTOL * max(abs(value), abs(figure.value))
         return request, calc, figure, value, consistent
     return None
 
@@ -174,12 +173,12 @@ def recomputation_note(request: CalcRequest, calc: Calculation, figure, value: f
     if zh:
         head = f"用 `{calc.calculator}` 重新计算（{sources}）得到 {ours}"
         if consistent:
-            return f"{head}；与声称的 {theirs} 相差 {pct}，在 {RECOMPUTE_TOLERANCE:.0%} 以内，一致。"
+            return f"{head}；与声称的 {theirs} 相差 {pct}，在 {RECOMPUTE_WITH_DEFAULTS_RTOL:.0%} 以内，一致。"
         more = "高" if diff > 0 else "低"
         return f"{head}；与声称的 {theirs} 不符：声称值比重新计算的结果{more} {pct}。"
     head = f"`{calc.calculator}` ({sources}) gives {ours}"
     if consistent:
-        return f"{head}; the claim says {theirs}: {pct} apart, within {RECOMPUTE_TOLERANCE:.0%}, consistent."
+        return f"{head}; the claim says {theirs}: {pct} apart, within {RECOMPUTE_WITH_DEFAULTS_RTOL:.0%}, consistent."
     more = "higher" if diff > 0 else "lower"
     return f"{head}, but the claim says {theirs}: the claimed figure is {pct} {more} than the recomputed one."
 

@@ -147,9 +147,9 @@ def claims_html(service: Service, view: str, lang: str) -> str:
 
 
 def _fmt_value(value, unit: str) -> str:
-    from calculators.formula import format_number as fmt
+    from calculators.numbers import format_number
 
-    return "" if value is None else f"{fmt(value)} {unit}".strip()
+    return "" if value is None else f"{format_number(value)} {unit}".strip()
 
 
 def _claim_source(c, lines: list[str]) -> str:
