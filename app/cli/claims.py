@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import click
 
+from app.cli.common import make_settings
 from calculators.claims import Claim, check_folder
 from calculators.errors import CalculatorError
 
@@ -38,7 +38,7 @@ def _table(claims: list[Claim]) -> str:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per claim per line.")
 def claims(kb_dir: Path | None, as_json: bool) -> None:
     """Find the arithmetic written in the notes, recompute it and say whether it holds."""
-    kb_dir = kb_dir or Path(os.environ.get("KBQA_KB") or "kb")
+    kb_dir = make_settings(kb_dir, None).kb
     if not kb_dir.is_dir():
         raise click.ClickException(
             f"notes folder {str(kb_dir)!r} does not exist or is not a folder; pass --kb DIR or set KBQA_KB")
