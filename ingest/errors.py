@@ -60,3 +60,15 @@ class IndexMissing(KbqaError, FileNotFoundError):
     def __init__(self, path: str):
         self.path = path
         super().__init__(f"no index at {path}; run `kbqa ingest` first")
+
+
+class SettingsError(KbqaError, ValueError):
+    """A setting (a KBQA_ variable or a keyword) is unknown or has a bad value."""
+
+
+class UnknownSetting(SettingsError):
+    """KBQA_ variables that name no setting; each problem names the closest setting."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("; ".join(problems))

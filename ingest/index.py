@@ -5,12 +5,20 @@ Layout of the index folder:
     CURRENT                 name of the live build (replaced atomically with os.replace)
     build-<id>/manifest.json
     build-<id>/chunks.jsonl one passage per line, row i of every vector index
-    build-<id>/<encoder>.faiss
+    build-<id>/encoder-<i>.faiss  one flat inner-product index per encoder
+    build-<id>/bm25/        the BM25 score matrix and vocabulary (bm25s' save format)
+
+The manifest records what shaped each part: the encoders, the chunker and its
+parameters, and BM25's formula, parameters and tokenizer. Loading refuses an index
+whose manifest does not match the settings (StaleIndex: re-ingest); nothing is
+rebuilt at load.
 
 A build writes a new build-<id> folder and only then points CURRENT at it, so an
 interrupted ingest leaves the previous index loadable. Ingest is incremental per
 file: a file whose sha256 is unchanged keeps its chunks and vectors (copied bit for
 bit from the previous build); only new or changed files are read and embedded.
+BM25 is rebuilt over all passages at every build (a second for thousands of passages,
+most of it jieba), so changing its parameters costs a re-ingest without re-embedding.
 """
 
 from __future__ import annotations
@@ -28,13 +36,19 @@ from pathlib import Path
 
 import numpy as np
 
+from ingest.bm25 import Bm25Index
 from ingest.errors import EmptyKb, IndexMissing, KbNotFound, NoteError, StaleIndex
 from ingest.settings import Settings
+from ingest.tokenize import TOKENIZER, tokenize
 from ingest.types import Chunk
 
 FORMAT_VERSION = 1
 CHUNKER_NAME = "sentence-pack-v1"
 NOTE_SUFFIXES = (".txt", ".md", ".markdown")
+BM25_DIR = "bm25"
+BM25_LIBRARY = "bm25s"
+# Manifest keys that shape the passages and their vectors: while they match, a file's vectors are reused.
+VECTOR_KEYS = ("format", "embedders", "chunker")
 
 
 @dataclass
@@ -85,15 +99,17 @@ def expected_manifest_core(settings: Settings) -> dict:
         "format": FORMAT_VERSION,
         "embedders": list(settings.embed.models),
         "chunker": {"name": CHUNKER_NAME, **asdict(settings.chunk.params())},
+        "bm25": {"library": BM25_LIBRARY, "tokenizer": TOKENIZER, **settings.bm25.model_dump()},
     }
 
 
-def manifest_differences(manifest: dict, settings: Settings) -> list[str]:
+def manifest_differences(manifest: dict, settings: Settings, keys: tuple[str, ...] | None = None) -> list[str]:
+    """What differs between the manifest and the settings (all of the core, or only `keys`)."""
     want = expected_manifest_core(settings)
     return [
         f"{key}: index has {manifest.get(key)!r}, settings want {value!r}"
         for key, value in want.items()
-        if manifest.get(key) != value
+        if (keys is None or key in keys) and manifest.get(key) != value
     ]
 
 
@@ -137,8 +153,8 @@ def embed_text(chunk: Chunk) -> str:
 
 
 def _old_vectors(build: Path | None, manifest: dict | None, settings: Settings) -> tuple[list[dict], dict[str, np.ndarray]]:
-    """Chunks and vectors of the previous build, if it was made with the same settings."""
-    if build is None or manifest is None or manifest_differences(manifest, settings):
+    """Chunks and vectors of the previous build, if it was made with the same encoders and chunker."""
+    if build is None or manifest is None or manifest_differences(manifest, settings, VECTOR_KEYS):
         return [], {}
     import faiss
 
@@ -281,8 +297,10 @@ def _build(settings: Settings, kb: Path, index_dir: Path, notes: list[Path], pro
         with open(new_build / "chunks.jsonl", "w", encoding="utf-8") as fh:
             for rec in records:
                 fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        _build_bm25(records, settings, progress).save(new_build / BM25_DIR)
         manifest = {
             **expected_manifest_core(settings),
+            "bm25_library_version": _library_version(BM25_LIBRARY),
             "dims": dims,
             "files": files_meta,
             "skipped": [{"file": f, "reason": r, "sha256": skipped_sha.get(f)} for f, r in report.skipped],
@@ -299,6 +317,25 @@ def _build(settings: Settings, kb: Path, index_dir: Path, notes: list[Path], pro
     report.chunks_embedded = len(to_embed)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _build_bm25(records: list[dict], settings: Settings, progress) -> Bm25Index:
+    """BM25 over every passage as the encoders see it (heading path + text)."""
+    docs = []
+    for n, rec in enumerate(records):
+        if progress and n % 256 == 0:
+            progress("bm25", n, len(records))
+        docs.append(tokenize(embed_text(record_to_chunk(rec))))
+    return Bm25Index.build(docs, settings.bm25)
+
+
+def _library_version(name: str) -> str | None:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return None
 
 
 def _point_current_at(index_dir: Path, build_name: str) -> None:
@@ -343,6 +380,12 @@ class LoadedIndex:
     chunks: list[Chunk]
     vectors: dict[str, object]  # encoder spec -> faiss index
     path: Path
+    bm25: Bm25Index  # row i scores chunks[i]
+
+    @property
+    def vocabulary(self) -> frozenset[str]:
+        """Every BM25 term of the passages (tokenize's words: lower-cased, jieba-segmented)."""
+        return self.bm25.vocabulary
 
 
 def load_index(settings: Settings) -> LoadedIndex:
@@ -359,7 +402,25 @@ def load_index(settings: Settings) -> LoadedIndex:
         raise StaleIndex(str(index_dir), diffs)
     chunks = [record_to_chunk(rec) for rec in read_jsonl(build / "chunks.jsonl")]
     vectors = {spec: faiss.read_index(str(build / f"encoder-{i}.faiss")) for i, spec in enumerate(settings.embed.models)}
-    return LoadedIndex(manifest=manifest, chunks=chunks, vectors=vectors, path=build)
+    bm25 = _load_bm25(build, settings, len(chunks))
+    return LoadedIndex(manifest=manifest, chunks=chunks, vectors=vectors, path=build, bm25=bm25)
+
+
+def _load_bm25(build: Path, settings: Settings, n_chunks: int) -> Bm25Index:
+    """The saved BM25, checked against the settings and the passages; never rebuilt here."""
+    index_dir = str(build.parent)
+    try:
+        bm25 = Bm25Index.load(build / BM25_DIR)
+    except (OSError, ValueError, KeyError) as exc:
+        raise StaleIndex(index_dir, [f"bm25: the saved BM25 index cannot be read ({type(exc).__name__}: {exc})"]) from None
+    want = settings.bm25.model_dump()
+    have = bm25.params()
+    problems = [f"bm25 {key}: saved index has {have[key]!r}, settings want {want[key]!r}" for key in want if have[key] != want[key]]
+    if bm25.n_docs != n_chunks:
+        problems.append(f"bm25: saved index scores {bm25.n_docs} passages, the index has {n_chunks}")
+    if problems:
+        raise StaleIndex(index_dir, problems)
+    return bm25
 
 
 def ensure_index(settings: Settings, progress=None, embedders: dict | None = None) -> tuple[LoadedIndex, IngestReport | None]:

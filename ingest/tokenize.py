@@ -11,6 +11,11 @@ import re
 import unicodedata
 from functools import lru_cache
 
+# Names what tokenize() does; recorded in the index manifest, so an index built with other tokens is
+# refused at load. Change it whenever tokenize() would split any text differently (the regexes, the
+# stop words, the normalisation, jieba's mode): tests/test_tokenize.py pins a sample to this name.
+TOKENIZER = "jieba-search+lower-v1"
+
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 # A number keeps its decimal point; thousands separators are dropped so 30,382 == 30382.
 _TOKEN = re.compile(r"[0-9]+(?:\.[0-9]+)?|[a-z][a-z0-9\-]*|[\u3400-\u4dbf\u4e00-\u9fff]+")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -111,3 +112,42 @@ def test_claims_skips_an_unreadable_note(tmp_path):
     r = CliRunner().invoke(main, ["claims", "--kb", str(kb), "--json"])
     assert r.exit_code == 0, r.output
     assert '"holds": true' in r.stdout
+
+
+GLOSARY = "Error: unknown setting KBQA_RETRIEVAL__GLOSARY: did you mean KBQA_RETRIEVAL__GLOSSARY?"
+
+
+@pytest.mark.parametrize("command", [["ingest"], ["search", "rack power"], ["ask", "rack power"], ["eval", "q.jsonl"], ["bench"], ["claims"]])
+def test_every_command_refuses_a_misspelt_setting(command, small_kb, tmp_path, monkeypatch):
+    (tmp_path / "q.jsonl").write_text('{"id": "a", "kind": "lookup", "question": "x", "evidence": ["y"]}\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("KBQA_RETRIEVAL__GLOSARY", "false")
+    r = CliRunner().invoke(main, [*command, "--kb", str(small_kb)])
+    assert r.exit_code == 1 and isinstance(r.exception, SystemExit)
+    assert r.output.strip() == GLOSARY
+    assert not (small_kb / ".index").exists()  # refused before any work
+
+
+def test_settings_error_without_traceback_in_a_real_process(small_kb):
+    env = {**os.environ, "KBQA_RETRIEVAL__GLOSARY": "false"}
+    out = subprocess.run([sys.executable, "-m", "app.cli", "search", "rack power", "--kb", str(small_kb)],
+                         capture_output=True, text=True, cwd=ROOT, env=env)
+    assert out.returncode == 1 and out.stdout == ""
+    assert out.stderr.strip() == GLOSARY
+
+
+def test_bad_setting_value_is_a_message(small_kb, monkeypatch):
+    monkeypatch.setenv("KBQA_RETRIEVAL__K", "0")
+    r = CliRunner().invoke(main, ["search", "rack power", "--kb", str(small_kb)])
+    assert r.exit_code == 1 and isinstance(r.exception, SystemExit)
+    assert r.output.strip() == "Error: bad setting KBQA_RETRIEVAL__K: Input should be greater than or equal to 1 (got '0')"
+
+
+def test_claims_reads_the_kb_from_the_settings(tmp_path, monkeypatch):
+    kb = tmp_path / "notes"
+    kb.mkdir()
+    (kb / "a.txt").write_text("需要729,167/24=30,382片A100\n", encoding="utf-8")
+    monkeypatch.setenv("KBQA_KB", str(kb))
+    r = CliRunner().invoke(main, ["claims", "--json"])
+    assert r.exit_code == 0, r.output
+    assert '"file": "a.txt"' in r.stdout

@@ -12,9 +12,11 @@ import time
 import numpy as np
 import pytest
 
+from ingest.bm25 import Bm25Index
 from ingest.errors import EmptyKb, IndexMissing, KbNotFound, StaleIndex
-from ingest.index import build_index, current_build, load_index, read_manifest
+from ingest.index import BM25_DIR, build_index, current_build, embed_text, load_index, read_manifest
 from ingest.settings import Settings
+from ingest.tokenize import TOKENIZER, tokenize
 
 
 def settings_for(kb, tmp_path, **kw):
@@ -38,6 +40,7 @@ def test_build_records_manifest(small_kb, tmp_path, embedders):
     assert manifest["embedders"] == ["use", "e5"]
     assert manifest["dims"] == {"use": 512, "e5": 384}
     assert manifest["chunker"]["target_chars"] == s.chunk.target_chars
+    assert manifest["bm25"] == {"library": "bm25s", "tokenizer": TOKENIZER, "method": "lucene", "k1": 1.2, "b": 0.75, "delta": 0.5}
     assert manifest["files"]["gbk.txt"]["encoding"] in {"gb18030", "gbk", "gb2312"}
     assert len(manifest["files"]["en.md"]["sha256"]) == 64
     index = load_index(s)
@@ -186,3 +189,67 @@ def test_a_fixed_note_is_noticed(small_kb, tmp_path, embedders):
 def test_one_weight_per_encoder():
     with pytest.raises(ValueError, match="one weight per model"):
         Settings(embed={"models": ["use", "e5"], "weights": [1.0]})
+
+
+QUESTIONS = ["GPT-3 训练成本", "rack power 机柜", "数据中心的电费", "How many GPUs?", "nothing like this"]
+
+
+def test_saved_bm25_scores_equal_a_fresh_build(kb_index):
+    s, _ = kb_index
+    index = load_index(s)
+    fresh = Bm25Index.build([tokenize(embed_text(c)) for c in index.chunks], s.bm25)
+    assert index.bm25.n_docs == len(index.chunks)
+    assert index.vocabulary == fresh.vocabulary and "机柜" in index.vocabulary
+    for q in QUESTIONS:
+        assert np.array_equal(index.bm25.scores(tokenize(q)), fresh.scores(tokenize(q)))
+
+
+def test_bm25_is_read_from_disk_not_rebuilt_at_load(small_kb, tmp_path, embedders):
+    s = settings_for(small_kb, tmp_path)
+    build_index(s, embedders=embedders)
+    query = tokenize("机柜的功率")
+    before = load_index(s).bm25.scores(query)
+    data = current_build(s.index_dir) / BM25_DIR / "data.csc.index.npy"
+    np.save(data, np.load(data) * 2)  # what load returns is what lies on disk
+    assert before.any() and np.allclose(load_index(s).bm25.scores(query), 2 * before)
+
+
+def test_bm25_settings_mismatch_refused_then_rebuilt_without_reembedding(small_kb, tmp_path, embedders):
+    s = settings_for(small_kb, tmp_path)
+    build_index(s, embedders=embedders)
+    other = settings_for(small_kb, tmp_path, bm25={"k1": 1.5})
+    with pytest.raises(StaleIndex, match=r"bm25: index has .*'k1': 1.2.*settings want .*'k1': 1.5.*run `kbqa ingest` to rebuild it"):
+        load_index(other)
+    report = build_index(other, embedders=embedders)
+    assert report.chunks_embedded == 0 and sorted(report.files_reused) == ["en.md", "gbk.txt", "zh.txt"]
+    assert load_index(other).bm25.params()["k1"] == 1.5
+    with pytest.raises(StaleIndex, match="bm25"):
+        load_index(s)
+
+
+def test_other_tokenizer_in_manifest_refused(small_kb, tmp_path, embedders):
+    s = settings_for(small_kb, tmp_path)
+    build_index(s, embedders=embedders)
+    path = current_build(s.index_dir) / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    manifest["bm25"]["tokenizer"] = "whitespace-v0"
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(StaleIndex, match=r"'tokenizer': 'whitespace-v0'.*run `kbqa ingest` to rebuild it"):
+        load_index(s)
+
+
+def test_index_without_bm25_refused(small_kb, tmp_path, embedders):
+    """E.g. an index built before BM25 was saved with it: its manifest has no bm25 entry."""
+    s = settings_for(small_kb, tmp_path)
+    build_index(s, embedders=embedders)
+    build = current_build(s.index_dir)
+    path = build / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    del manifest["bm25"]
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(StaleIndex, match="bm25: index has None"):
+        load_index(s)
+    assert build_index(s, embedders=embedders).chunks_embedded == 0  # the next ingest mends it
+    (current_build(s.index_dir) / BM25_DIR / "vocab.index.json").unlink()
+    with pytest.raises(StaleIndex, match=r"the saved BM25 index cannot be read \(FileNotFoundError"):
+        load_index(s)

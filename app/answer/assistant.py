@@ -56,7 +56,7 @@ class Assistant:
 
     @cached_property
     def vocabulary(self) -> set[str]:
-        return set(self.retriever.bm25.postings)
+        return set(self.retriever.index.vocabulary)
 
     @cached_property
     def notes_arithmetic(self) -> list:

@@ -12,10 +12,10 @@ import click
 
 # name -> "module:attribute" of a click.Command
 COMMANDS = {
-    "ingest": "app.cli.index_commands:ingest",
-    "search": "app.cli.index_commands:search",
-    "eval": "app.cli.index_commands:eval_cmd",
-    "bench": "app.cli.index_commands:bench",
+    "ingest": "app.cli.ingest:ingest",
+    "search": "app.cli.search:search",
+    "eval": "app.cli.eval:eval_cmd",
+    "bench": "app.cli.bench:bench",
     "calc": "app.cli.calc:calc",
     "claims": "app.cli.claims:claims",
     "ask": "app.cli.ask:ask",

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import click
 
-from app.cli.index_commands import Progress, kb_options, make_settings, read_questions
-from ingest.errors import KbqaError
+from app.cli.common import EXPECTED_ERRORS, Progress, errors_as_messages, kb_options, make_settings, read_questions
 
 
 @click.command()
@@ -24,21 +23,21 @@ def ask(question, as_json, jsonl, kb, index):
         raise click.UsageError("give a QUESTION or --jsonl FILE (one of them)")
     settings = make_settings(kb, index)
     items = read_questions(jsonl) if jsonl else [{"id": None, "question": question}]
+    progress = Progress()
     try:
-        progress = Progress()
-        assistant = Assistant.open(settings, progress=progress)
+        with errors_as_messages():
+            assistant = Assistant.open(settings, progress=progress)
+    finally:
         progress.close()
-    except KbqaError as exc:
-        raise click.ClickException(str(exc)) from exc
     history: list = []
     for item in items:
         try:
             ans = respond(assistant, item["question"], history)
-        except KbqaError as exc:
+        except EXPECTED_ERRORS as exc:  # our own errors, the calculators' included
             if jsonl:
                 click.echo(json.dumps({"id": item.get("id"), "question": item["question"], "error": str(exc)}, ensure_ascii=False))
                 continue
-            raise click.ClickException(str(exc)) from exc
+            raise click.ClickException(str(exc)) from None
         if not jsonl:
             history.append(ans)
         if jsonl or as_json:

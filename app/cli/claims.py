@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from app.cli.common import make_settings
 from calculators.claims import Claim
 from ingest.errors import KbqaError
 
@@ -37,7 +38,6 @@ def _table(claims: list[Claim]) -> str:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per claim per line.")
 def claims(kb_dir: Path | None, as_json: bool) -> None:
     """Find the arithmetic written in the notes, recompute it and say whether it holds."""
-    from app.cli.index_commands import make_settings
     from app.notes_arithmetic import notes_arithmetic
 
     try:

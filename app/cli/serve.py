@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from app.cli.index_commands import Progress, kb_options, make_settings
+from app.cli.common import Progress, kb_options, make_settings
 
 
 @click.command()

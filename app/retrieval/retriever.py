@@ -12,11 +12,9 @@ import numpy as np
 
 from app.question import Question, as_question
 from app.retrieval.rerank import answer_type_match, entity_coverage, is_reference_list
-from ingest.bm25 import BM25
 from ingest.errors import StaleIndex
 from ingest.index import LoadedIndex, embed_text
 from ingest.settings import Settings
-from ingest.tokenize import tokenize
 from ingest.types import Chunk
 
 
@@ -52,7 +50,7 @@ class Retriever:
             if matrix.shape[1] != self.embedders[spec].dim:  # e.g. another model now sits at the same local path
                 raise StaleIndex(str(index.path.parent), [f"{spec}: index vectors have {matrix.shape[1]} dimensions, the model gives {self.embedders[spec].dim}"])
         self.texts = [embed_text(c) for c in self.chunks]
-        self.bm25 = BM25([tokenize(t) for t in self.texts])
+        self.bm25 = index.bm25  # built at ingest, saved with the index
         self.is_reference = np.array([1.0 if is_reference_list(c.heading) else 0.0 for c in self.chunks], dtype=np.float32)
 
     def question(self, question: Question | str) -> Question:

@@ -28,7 +28,7 @@ class Service:
     def __init__(self, settings: Settings, embedders: dict | None = None, console_progress=None):
         self.settings = settings
         self.embedders = embedders if embedders is not None else {}
-        self.console_progress = console_progress  # e.g. cli_index.Progress (tqdm on stderr)
+        self.console_progress = console_progress  # e.g. app.cli.common.Progress (tqdm on stderr)
         self.ready = threading.Event()
         self.error: str | None = None
         self.stage: tuple[str, int, int] = ("starting", 0, 0)
