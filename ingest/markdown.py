@@ -170,7 +170,9 @@ def clean_markdown(doc: Document) -> Cleaned:
 
 
 def _title(matter: FrontMatter, items: list[Heading | Piece], file: str) -> tuple[str, list[Heading | Piece]]:
-    """Front matter title, else a first heading that is an H1 (taken out of the body), else the file name."""
+    """The front matter's title; else an H1 that is the note's first heading (taken out of
+    the body: exported pages put their title and their sections both at H1); else the
+    file name made readable."""
     if matter.metadata.get("title"):
         return matter.metadata["title"], items
     first = next((i for i, item in enumerate(items) if isinstance(item, Heading)), None)

@@ -408,3 +408,10 @@ def test_txt_note_that_looks_like_markdown_keeps_the_line_reader():
     doc = read(KB / "004_045b18375b95da50.txt")
     assert doc.format == "markdown"
     assert all(b.kind == "text" for b in clean(doc).blocks)
+
+
+def test_a_first_h1_is_the_title_even_when_sections_are_h1_too():
+    titled = Document(file="llm serving.md", text="# LLM推理优化\n\nIntro.\n\n# 1. Batching\n\nBatches help.\n", encoding="utf-8", format="markdown", sha256="")
+    assert [b.heading for b in clean(titled).blocks] == [("LLM推理优化",), ("LLM推理优化", "1. Batching")]
+    untitled = Document(file="llm serving.md", text="Intro.\n\n## Batching\n\nBatches help.\n\n# Appendix\n\nMore.\n", encoding="utf-8", format="markdown", sha256="")
+    assert [b.heading for b in clean(untitled).blocks] == [("llm serving",), ("llm serving", "Batching"), ("llm serving", "Appendix")]
