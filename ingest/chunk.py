@@ -57,22 +57,95 @@ def _chunk_and_count(blocks: list[Block], file: str, params: ChunkParams) -> tup
     seen: set[str] = set()
     repeated = 0
     for block in blocks:
-        for start, end in pack_spans(block.text, params):
-            text = collapse_whitespace(block.text[start:end])
+        for text, first, last in block_passages(block, params):
             if text in seen:
                 repeated += 1
                 continue
             seen.add(text)
-            first, last = _line_range(block, start, end)
             chunks.append(Chunk(text=text, file=file, heading=" > ".join(block.heading), line_start=first, line_end=last))
     return chunks, repeated
 
 
+def block_passages(block: Block, params: ChunkParams) -> list[tuple[str, int, int]]:
+    """(text, first line, last line) of each passage of one Block."""
+    if block.kind in ("list", "table"):
+        return unit_passages(block, params)
+    out = []
+    for start, end in pack_spans(block.text, params):
+        first, last = _line_range(block, start, end)
+        out.append((collapse_whitespace(block.text[start:end]), first, last))
+    return out
+
+
 def _line_range(block: Block, start: int, end: int) -> tuple[int, int]:
-    """Original lines of text[start:end]: a Block has one text line per original line."""
-    first = block.line_start + block.text.count("\n", 0, start)
-    last = block.line_start + block.text.count("\n", 0, end - 1)
+    """Original lines of text[start:end], through the spans of the text lines it touches."""
+    first = block.span(block.text.count("\n", 0, start))[0]
+    last = block.span(block.text.count("\n", 0, end - 1))[1]
     return min(first, block.line_end), min(last, block.line_end)
+
+
+def unit_passages(block: Block, params: ChunkParams) -> list[tuple[str, int, int]]:
+    """List items or table rows packed into passages that keep one unit a line.
+
+    A table's header row (its first text line) opens every passage of the table,
+    unless it would leave rows less than a third of max_chars.
+
+    >>> table = Block("Model | GPU hours\\nA | 1.46M\\nB | 7.0M\\nC | 30.84M", ("Energy",), 10, 14, "table", ((10, 10), (12, 12), (13, 13), (14, 14)))
+    >>> [p for p in unit_passages(table, ChunkParams(target_chars=40, max_chars=50))]
+    [('Model | GPU hours\\nA | 1.46M\\nB | 7.0M', 10, 13), ('Model | GPU hours\\nC | 30.84M', 14, 14)]
+    """
+    units = [collapse_whitespace(line) for line in block.text.split("\n")]
+    spans = [block.span(i) for i in range(len(units))]
+    header = ""
+    if block.kind == "table" and len(units) > 1 and len(units[0]) + 1 <= params.max_chars * 2 // 3:
+        header, header_span = units[0], spans[0]
+        units, spans = units[1:], spans[1:]
+    room = params.max_chars - (len(header) + 1 if header else 0)
+    target = max(params.target_chars - (len(header) + 1 if header else 0), room // 3)
+    out = []
+    for group in _pack_units(units, ChunkParams(target_chars=min(target, room), max_chars=room)):
+        text = "\n".join(" ".join(part for _, part in line) for line in _by_unit(group))
+        first, last = spans[group[0][0]][0], max(spans[i][1] for i, _ in group)
+        if header:
+            text = header + "\n" + text
+            first = header_span[0] if group[0][0] == 0 else first  # the first rows sit right under their header
+        out.append((text, first, last))
+    return out
+
+
+def _pack_units(units: list[str], params: ChunkParams) -> list[list[tuple[int, str]]]:
+    """Pieces (unit index, text) packed like sentences: an over-long unit is cut at its sentences."""
+    pieces: list[tuple[int, str]] = []
+    for index, unit in enumerate(units):
+        if len(unit) <= params.max_chars:
+            pieces.append((index, unit))
+        else:
+            pieces.extend((index, collapse_whitespace(unit[s:e])) for s, e in _pieces(unit, params.max_chars))
+    packed: list[list[tuple[int, str]]] = []
+    for piece in pieces:
+        if packed:
+            current = packed[-1]
+            merged = _joined_length(current + [piece])
+            small = _joined_length(current) < params.target_chars // 2
+            if merged <= params.target_chars or (small and merged <= params.max_chars):
+                current.append(piece)
+                continue
+        packed.append([piece])
+    return packed
+
+
+def _joined_length(pieces: list[tuple[int, str]]) -> int:
+    return sum(len(text) for _, text in pieces) + len(pieces) - 1
+
+
+def _by_unit(pieces: list[tuple[int, str]]) -> list[list[tuple[int, str]]]:
+    lines: list[list[tuple[int, str]]] = []
+    for piece in pieces:
+        if lines and lines[-1][0][0] == piece[0]:
+            lines[-1].append(piece)
+        else:
+            lines.append([piece])
+    return lines
 
 
 def pack_spans(text: str, params: ChunkParams) -> list[Span]:

@@ -14,7 +14,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 
+from ingest.read import MARKDOWN_SUFFIXES
 from ingest.types import Block, Cleaned, Document
 
 # --- shared pieces ---------------------------------------------------------
@@ -22,11 +24,17 @@ from ingest.types import Block, Cleaned, Document
 
 @dataclass(frozen=True)
 class Line:
-    """One original line after cleaning: its number, text and heading path."""
+    """One original line after cleaning: its number, text and heading path.
+
+    A list item or a table row may come from several lines (number to end); rows
+    and items of one table or list share a group."""
 
     number: int
     text: str
     heading: tuple[str, ...]
+    end: int = 0  # last original line, when the text spans several (0: just `number`)
+    kind: str = "text"  # 'text' | 'list' | 'table'
+    group: int = 0
 
 
 @dataclass
@@ -147,11 +155,11 @@ def drop_repeats(lines: list[Line], min_chars: int = 12) -> tuple[list[Line], in
 
 
 def to_blocks(lines: list[Line]) -> list[Block]:
-    """Consecutive lines under one heading path make one Block (one text line per original line)."""
+    """Consecutive lines under one heading path (and of one list or table) make one Block."""
     blocks: list[Block] = []
     group: list[Line] = []
     for line in lines:
-        if group and line.heading != group[0].heading:
+        if group and (line.heading, line.kind, line.group) != (group[0].heading, group[0].kind, group[0].group):
             blocks.append(_block(group))
             group = []
         group.append(line)
@@ -161,6 +169,16 @@ def to_blocks(lines: list[Line]) -> list[Block]:
 
 
 def _block(group: list[Line]) -> Block:
+    if group[0].kind != "text":  # one text line per item or row, each with its lines
+        spans = tuple((line.number, max(line.number, line.end)) for line in group)
+        return Block(
+            text="\n".join(line.text for line in group),
+            heading=group[0].heading,
+            line_start=spans[0][0],
+            line_end=max(end for _, end in spans),
+            kind=group[0].kind,
+            line_spans=spans,
+        )
     first, last = group[0].number, group[-1].number
     texts = [""] * (last - first + 1)
     for line in group:
@@ -169,7 +187,14 @@ def _block(group: list[Line]) -> Block:
 
 
 def clean(doc: Document) -> Cleaned:
-    """Body text of a note as Blocks with heading paths, without cruft or repeats."""
+    """Body text of a note as Blocks with heading paths, without cruft or repeats.
+
+    A Markdown file (.md) is read with a Markdown parser; a .txt note that merely
+    looks like Markdown keeps the line-based reader below."""
+    if doc.format == "markdown" and is_markdown_file(doc.file):
+        from ingest.markdown import clean_markdown  # imported here: it builds on this module
+
+        return clean_markdown(doc)
     reader = {"outline": read_outline, "web": read_web, "markdown": read_markdown}.get(doc.format, read_plain)
     structure = reader(doc.text.split("\n"))
     lines, repeats = drop_repeats(structure.lines)
@@ -179,6 +204,14 @@ def clean(doc: Document) -> Cleaned:
         boilerplate_chars=structure.boilerplate_chars,
         duplicates_removed=repeats,
     )
+
+
+def is_markdown_file(file: str) -> bool:
+    """
+    >>> is_markdown_file("notes/llama 3.md"), is_markdown_file("a.MARKDOWN"), is_markdown_file("004.txt")
+    (True, True, False)
+    """
+    return PurePosixPath(file).suffix.lower() in MARKDOWN_SUFFIXES
 
 
 # --- outline exports (Roam / Todoist style) --------------------------------

@@ -43,7 +43,7 @@ from ingest.tokenize import TOKENIZER, tokenize
 from ingest.types import Chunk
 
 FORMAT_VERSION = 1
-CHUNKER_NAME = "sentence-pack-v1"
+CHUNKER_NAME = "sentence-pack-v2"  # v2: Markdown read with a parser (titles, tables by rows, no front matter)
 NOTE_SUFFIXES = (".txt", ".md", ".markdown")
 BM25_DIR = "bm25"
 BM25_LIBRARY = "bm25s"

@@ -22,7 +22,7 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
-_MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".mkd"}
+MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".mkd"}
 
 
 class UndecodableText(ValueError):
@@ -95,7 +95,7 @@ def detect_format(text: str, suffix: str) -> str:
         return "outline"
     if _web_signals(lines) >= 2:
         return "web"
-    if suffix.lower() in _MARKDOWN_SUFFIXES or _is_markdown(lines):
+    if suffix.lower() in MARKDOWN_SUFFIXES or _is_markdown(lines):
         return "markdown"
     return "plain"
 

@@ -28,12 +28,25 @@ class Block:
     """A run of body text under one heading path, with its lines in the original file.
 
     Line numbers are 1-based and inclusive, counted in the original file.
+
+    kind 'text': one text line per original line from line_start to line_end (a
+    dropped line is an empty line). kind 'list' (one text line per list item) and
+    'table' (one text line per row, the header row first): line_spans holds the
+    original lines of each text line.
     """
 
     text: str
     heading: tuple[str, ...]
     line_start: int
     line_end: int
+    kind: str = "text"  # 'text' | 'list' | 'table'
+    line_spans: tuple[tuple[int, int], ...] = ()  # for 'list' and 'table': (first, last) line of each text line
+
+    def span(self, index: int) -> tuple[int, int]:
+        """Original lines of text line `index`."""
+        if self.line_spans:
+            return self.line_spans[index]
+        return (self.line_start + index, self.line_start + index)
 
 
 @dataclass(frozen=True)
@@ -42,6 +55,8 @@ class Cleaned:
     title: str = ""  # article title or first heading, '' if none
     boilerplate_chars: int = 0  # characters of cruft dropped (navigation, ads, tags, footers, image paths)
     duplicates_removed: int = 0  # repeated blocks (e.g. repeated annotation blocks) dropped
+    metadata: dict = field(default_factory=dict, compare=False, hash=False)  # front matter: title, authors, date
+    code_blocks: int = 0  # code and configuration blocks kept out of passages
 
 
 @dataclass(frozen=True)

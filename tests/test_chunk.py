@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ingest.chunk import chunk_blocks, chunk_document, pack_spans, split_long, split_sentences
+from ingest.chunk import chunk_blocks, chunk_document, pack_spans, split_long, split_sentences, unit_passages
 from ingest.clean import inline_text, strip_bullet, strip_images
 from ingest.read import read_note
 from ingest.types import Block, ChunkParams
@@ -25,6 +25,7 @@ NOTES = sorted(KB.glob("*.txt")) + [
     FIXTURES / name
     for name in ("gbk_note.txt", "markdown_note.md", "outline_note.txt", "web_clipping.txt", "web_clipping_en.txt", "plain_wrapped_en.txt")
 ]
+MARKDOWN_NOTES = [FIXTURES / name for name in ("model_card_readme.md", "front_matter_note.md", "gpu_cluster-notes.md", "training_compute_table.md")]
 
 
 def chunks_of(path: Path, params: ChunkParams = DEFAULTS):
@@ -35,7 +36,7 @@ def squeeze(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 
 
-@pytest.mark.parametrize("path", NOTES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", NOTES + MARKDOWN_NOTES, ids=lambda p: p.name)
 def test_golden_chunks(path):
     """Chunk text, heading and lines with default parameters; KBQA_REGEN_GOLDEN=1 rewrites them."""
     chunks, cleaned = chunks_of(path)
@@ -82,6 +83,59 @@ def _ends_inside(text: str, line: str) -> bool:
 def _is_subsequence(small: str, big: str) -> bool:
     letters = iter(big)
     return all(ch in letters for ch in small)
+
+
+@pytest.mark.parametrize("params", [DEFAULTS, ChunkParams(target_chars=60, max_chars=90)], ids=str)
+@pytest.mark.parametrize("path", MARKDOWN_NOTES + [FIXTURES / "markdown_note.md"], ids=lambda p: p.name)
+def test_markdown_chunk_lines_point_at_the_original(path, params):
+    """Markdown is read by a parser, so passages drop its markup: each passage's text (a
+    table's cells one by one, its repeated header aside) is still found in its lines,
+    opening in line_start and closing in line_end."""
+    doc = read_note(path, path.parent, MAX_BYTES)
+    raw = doc.text.split("\n")
+    chunks, cleaned = chunk_document(doc, params)
+    tables = [b for b in cleaned.blocks if b.kind == "table"]
+    for chunk in chunks:
+        lines = [squeeze(line) for line in raw[chunk.line_start - 1 : chunk.line_end]]
+        assert 0 < len(chunk.text) <= params.max_chars
+        table = next((b for b in tables if b.line_start <= chunk.line_start <= chunk.line_end <= b.line_end), None)
+        if table is None:
+            text = squeeze(chunk.text)
+            assert _is_subsequence(text, "".join(lines)), (chunk.lines, chunk.text[:40])
+            opening, closing = squeeze(chunk.text.split("\n")[0])[:6], squeeze(chunk.text.split("\n")[-1])[-6:]
+            assert _is_subsequence(opening, lines[0]) and _is_subsequence(closing, lines[-1]), (chunk.lines, chunk.text)
+            continue
+        header, *rows = chunk.text.split("\n")
+        assert header == table.text.split("\n")[0]  # every passage of a table opens with its header row
+        above = "".join(squeeze(line) for line in raw[table.line_start - 1 : chunk.line_end])
+        for cell in " | ".join(rows).split(" | "):
+            assert _is_subsequence(squeeze(cell), "".join(lines)) or _is_subsequence(squeeze(cell), above), (chunk.lines, cell)
+
+
+def test_table_across_chunks_repeats_its_header():
+    chunks, _ = chunks_of(FIXTURES / "training_compute_table.md")
+    header = "模型 | 参数量 N | 训练 token 数 D | 训练算力 (FLOPs)"
+    table = [c for c in chunks if c.text.startswith(header)]
+    assert len(table) >= 2
+    assert table[0].line_start == 5  # the first passage starts at the header line
+    assert all(c.line_start > 6 for c in table[1:])  # later ones cite only their own rows
+    rows = [row for c in table for row in c.text.split("\n")[1:]]
+    assert len(rows) == 12 and rows[0] == "GPT-3 | 175B | 300B | 3.15e23" and rows[-1] == "DeepSeek-V3 | 37B（激活） | 14.8T | 3.29e24"
+    assert [c.lines for c in table] == sorted(c.lines for c in table)
+
+
+def test_list_items_keep_their_line_breaks():
+    chunks, _ = chunks_of(FIXTURES / "front_matter_note.md")
+    (nested,) = [c for c in chunks if "模型权重" in c.text]
+    assert nested.text.split("\n") == [
+        "模型权重",
+        "7B 模型以 FP16 加载约占 14 GB 显存",
+        "70B 模型约占 140 GB，需要两张 80 GB 的卡",
+        "KV 缓存",
+        "批量为 1、序列为 4096 时约 2 GB",
+        "激活值在推理时很小",
+    ]
+    assert nested.lines == (16, 21) and nested.heading == "推理成本笔记 > KV 缓存"
 
 
 def test_kb_chunk_sizes_are_citable():
@@ -226,3 +280,30 @@ def test_long_unpunctuated_sentences_split_within_max(parts, max_chars):
     for number in ("3.15万", "1,234.5"):
         if number in text:
             assert any(number in c.text for c in chunks)
+
+
+@st.composite
+def unit_blocks(draw) -> Block:
+    """A list or a table: one unit a line, each on its own span of lines."""
+    kind = draw(st.sampled_from(["list", "table"]))
+    units = [" ".join(draw(texts(max_pieces=40)).split()) or "成本" for _ in range(draw(st.integers(1, 12)))]
+    spans, line = [], 1
+    for _ in units:
+        height = draw(st.integers(1, 3))
+        spans.append((line, line + height - 1))
+        line += height + draw(st.integers(0, 1))
+    return Block("\n".join(units), ("H",), 1, spans[-1][1], kind, tuple(spans))
+
+
+@FAST
+@given(unit_blocks(), PARAMS)
+def test_unit_passages_cover_every_unit_in_order_within_max(block, params):
+    passages = unit_passages(block, params)
+    units = block.text.split("\n")
+    header = units[0] if block.kind == "table" and len(units) > 1 and all(p[0].startswith(units[0] + "\n") for p in passages) else ""
+    bodies = [text[len(header) + 1 :] if header else text for text, _, _ in passages]
+    assert "".join("".join(b.split()) for b in bodies) == "".join("".join(u.split()) for u in (units[1:] if header else units))
+    for text, first, last in passages:
+        assert text and text.strip() == text and len(text) <= params.max_chars
+        assert block.line_start <= first <= last <= block.line_end
+    assert [first for _, first, _ in passages] == sorted(first for _, first, _ in passages)

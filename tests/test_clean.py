@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from ingest.clean import clean, dedupe_key, inline_text, strip_bullet, strip_images
+from ingest.markdown import front_matter, readable_title
 from ingest.read import read_note
-from ingest.types import Cleaned, Document
+from ingest.types import Block, Cleaned, Document
 
 from conftest import FIXTURES, GOLDEN, KB, REGEN, ROOT  # noqa: E402,F401
 MAX_BYTES = 2 * 1024 * 1024
@@ -29,6 +30,9 @@ NOTES = sorted(KB.glob("*.txt")) + [
         "plain_wrapped_en.txt",
     )
 ]
+# Markdown written by other people: model-card HTML, front matter, skipped heading levels, tables.
+MARKDOWN_NOTES = [FIXTURES / name for name in ("model_card_readme.md", "front_matter_note.md", "gpu_cluster-notes.md", "training_compute_table.md")]
+NOTES += MARKDOWN_NOTES
 
 
 def read(path: Path) -> Document:
@@ -50,11 +54,15 @@ def as_golden(cleaned: Cleaned) -> dict:
         "title": cleaned.title,
         "boilerplate_chars": cleaned.boilerplate_chars,
         "duplicates_removed": cleaned.duplicates_removed,
-        "blocks": [
-            {"heading": list(b.heading), "lines": [b.line_start, b.line_end], "text": b.text.split("\n")}
-            for b in cleaned.blocks
-        ],
+        "blocks": [as_golden_block(b) for b in cleaned.blocks],
     }
+
+
+def as_golden_block(b: Block) -> dict:
+    golden = {"heading": list(b.heading), "lines": [b.line_start, b.line_end], "text": b.text.split("\n")}
+    if b.kind != "text":  # list items and table rows carry their own lines
+        golden |= {"kind": b.kind, "spans": [list(span) for span in b.line_spans]}
+    return golden
 
 
 @pytest.mark.parametrize("path", NOTES, ids=lambda p: p.name)
@@ -70,14 +78,27 @@ def test_golden_clean(path):
 
 @pytest.mark.parametrize("path", NOTES, ids=lambda p: p.name)
 def test_block_lines_map_to_the_original(path):
-    """A Block has one text line per original line, and each is a cleaned form of it."""
+    """A text Block has one text line per original line, each a cleaned form of it; a list
+    item or table row maps to its span of lines (a row's cell may repeat one spanning from above)."""
     doc = read(path)
     raw = doc.text.split("\n")
     for block in clean(doc).blocks:
-        assert block.text.count("\n") == block.line_end - block.line_start
-        assert block.text.split("\n")[0] and block.text.split("\n")[-1]
-        for number, text in kept_lines(Cleaned([block])).items():
-            assert is_subsequence(dedupe_key(text), dedupe_key(raw[number - 1])), (number, text)
+        texts = block.text.split("\n")
+        assert texts[0] and texts[-1]
+        if block.kind == "text":
+            assert block.text.count("\n") == block.line_end - block.line_start
+            for number, text in kept_lines(Cleaned([block])).items():
+                assert is_subsequence(dedupe_key(text), dedupe_key(raw[number - 1])), (number, text)
+            continue
+        assert len(block.line_spans) == len(texts)
+        assert block.line_start == block.line_spans[0][0] and block.line_end == max(e for _, e in block.line_spans)
+        for text, (first, last) in zip(texts, block.line_spans):
+            lines = dedupe_key("".join(raw[first - 1 : last]))
+            above = dedupe_key("".join(raw[block.line_start - 1 : last]))
+            if block.kind == "list":
+                assert is_subsequence(dedupe_key(text), lines), (first, text)
+            for cell in text.split(" | "):
+                assert is_subsequence(dedupe_key(cell), lines) or is_subsequence(dedupe_key(cell), above), (first, cell)
 
 
 def is_subsequence(small: str, big: str) -> bool:
@@ -172,7 +193,9 @@ def test_markdown_drops_local_image_paths_keeps_alt_text():
     assert "A100 server rack" in text  # a meaningful alt text stays
     assert "image-20240827215029787" not in text  # a file-name alt says nothing
     assert "参考链接" not in text  # a line that is only a link is boilerplate
-    assert ("Serving costs", "Hardware", "GPUs") in [b.heading for b in cleaned.blocks]
+    lists = [b for b in cleaned.blocks if b.kind == "list"]
+    assert [b.heading for b in lists] == [("Serving costs", "Hardware")]
+    assert lists[0].text.split("\n")[:3] == ["GPUs", "A100: 312 TFLOPS peak, e.g. for FP16/FP32 mixed precision.", "H100: 80 GB of memory"]
 
 
 def test_kb_markdown_headings_and_images():
@@ -268,3 +291,127 @@ def test_web_rules_drop_counters_ads_and_cards():
     cleaned = clean(web_doc(page))
     assert sorted(kept_lines(cleaned)) == [5, 14]
     assert cleaned.title == "数据中心电费怎么算"
+
+
+# --- Markdown by other authors: structure read with a parser -------------------------
+
+
+def md_text(cleaned: Cleaned) -> str:
+    return "\n".join(b.text for b in cleaned.blocks)
+
+
+def test_front_matter_is_metadata_never_a_passage():
+    cleaned = clean(read(FIXTURES / "front_matter_note.md"))
+    assert cleaned.metadata == {"title": "推理成本笔记", "authors": ["王小明", "Li Hua"], "date": "2024-06-01"}
+    assert cleaned.title == "推理成本笔记"
+    assert min(b.line_start for b in cleaned.blocks) > 7  # the front matter's lines hold no passage
+    text = md_text(cleaned)
+    assert "王小明" not in text and "kv-cache" not in text and "2024-06-01" not in text
+    assert {b.heading for b in cleaned.blocks} == {("推理成本笔记", "KV 缓存")}  # the H1 that repeats the title is not nested under it
+
+
+def test_front_matter_needs_a_closed_yaml_mapping():
+    assert front_matter("---\n- a list, not a mapping\n---\nbody\n").lines == 0
+    assert front_matter("---\ntitle: never closed\nbody\n").lines == 0
+    assert front_matter("---\ntitle: 'x'\nauthor: Ann and Bo\n---\n").metadata == {"title": "x", "authors": ["Ann", "Bo"]}
+
+
+def test_html_h1_is_the_title_and_heads_every_heading_path():
+    cleaned = clean(read(FIXTURES / "model_card_readme.md"))
+    assert cleaned.title == "Orca-13B Model Card"
+    assert [b.heading for b in cleaned.blocks] == [
+        ("Orca-13B Model Card", "Model Summary"),
+        ("Orca-13B Model Card", "Training Energy"),
+        ("Orca-13B Model Card", "How to Run"),
+    ]
+
+
+def test_badges_logos_and_html_comments_are_dropped():
+    cleaned = clean(read(FIXTURES / "model_card_readme.md"))
+    text = md_text(cleaned)
+    for cruft in ("Homepage", "Chat", "Paper Link", "License", "shields", "markdownlint", "Orca\n"):
+        assert cruft not in text, cruft
+    assert min(b.line_start for b in cleaned.blocks) == 21  # nothing before the first section is a passage
+    assert cleaned.boilerplate_chars > 300
+
+
+def test_admonition_marker_goes_its_note_stays():
+    text = md_text(clean(read(FIXTURES / "model_card_readme.md")))
+    assert "[!NOTE]" not in text and "NOTE" not in text
+    assert "The released checkpoint is 26 GB in BF16, which includes the 0.4 GB tokenizer and embedding files." in text
+
+
+def test_links_become_their_text_and_urls_their_site():
+    text = md_text(clean(read(FIXTURES / "model_card_readme.md")))
+    assert "Weights are listed on the release page." in text
+    assert "Read the full report at example.org for details." in text
+    assert "huggingface.co" not in text and "http" not in text and "](" not in text
+
+
+def test_escaped_markup_is_undone():
+    text = md_text(clean(read(FIXTURES / "model_card_readme.md")))
+    assert "Our recipe uses no distillation and a 4_096 token context; scores use the [CoT] prompt." in text
+    assert "\\" not in text and "**" not in text
+
+
+def test_code_and_configuration_stay_out_prose_in_a_fence_stays():
+    cleaned = clean(read(FIXTURES / "model_card_readme.md"))
+    text = md_text(cleaned)
+    assert "pip install" not in text and "hidden_size" not in text and "{" not in text
+    assert "The runtime pins every GPU to one process." in text
+    assert cleaned.code_blocks == 2
+
+
+def test_html_table_becomes_rows_with_header_first_and_spanning_cells_repeated():
+    cleaned = clean(read(FIXTURES / "model_card_readme.md"))
+    (table,) = [b for b in cleaned.blocks if b.kind == "table"]
+    assert table.text.split("\n") == [
+        "GPU hours | Power (W) | Emissions (tons CO2eq)",
+        "Orca-13B | 184,000 | 400 | 31",
+        "Orca-13B | 12,000 (fine-tuning) | 400 | 2",
+    ]
+    assert table.line_spans == ((35, 46), (47, 56), (57, 64))
+
+
+def test_heading_levels_that_skip_and_a_note_without_h1():
+    cleaned = clean(read(FIXTURES / "gpu_cluster-notes.md"))
+    title = "gpu cluster notes"  # no H1, no front matter: the file name made readable
+    assert cleaned.title == title
+    assert [(b.heading, b.line_start) for b in cleaned.blocks] == [
+        ((title,), 1),
+        ((title, "Hardware"), 5),
+        ((title, "Hardware", "Cooling"), 9),  # '####' under '##': one level down, not lost
+        ((title, "Hardware", "Racks"), 13),  # '###' closes the deeper '####'
+        ((title, "Budget"), 17),  # a sibling '##' is not nested under the first one
+        ((title, "Budget", "Power price"), 21),
+    ]
+
+
+@pytest.mark.parametrize(
+    "file, title",
+    [("llama 3.md", "llama 3"), ("DeepSeek-V3-README.md", "DeepSeek-V3 README"), ("notes/gpu_cluster-notes.md", "gpu cluster notes"), ("训练-笔记.md", "训练 笔记")],
+)
+def test_readable_title(file, title):
+    assert readable_title(file) == title
+
+
+def test_pipe_table_rows_and_text_around_it():
+    cleaned = clean(read(FIXTURES / "training_compute_table.md"))
+    kinds = [(b.kind, b.line_start, b.line_end) for b in cleaned.blocks]
+    assert kinds == [("text", 3, 3), ("table", 5, 18), ("text", 20, 20)]
+    table = cleaned.blocks[1]
+    assert table.text.split("\n")[0] == "模型 | 参数量 N | 训练 token 数 D | 训练算力 (FLOPs)"
+    assert table.line_spans[:2] == ((5, 5), (7, 7))  # the delimiter row '| --- |' is no row
+
+
+def test_txt_note_that_looks_like_markdown_keeps_the_line_reader():
+    doc = read(KB / "004_045b18375b95da50.txt")
+    assert doc.format == "markdown"
+    assert all(b.kind == "text" for b in clean(doc).blocks)
+
+
+def test_a_first_h1_is_the_title_even_when_sections_are_h1_too():
+    titled = Document(file="llm serving.md", text="# LLM推理优化\n\nIntro.\n\n# 1. Batching\n\nBatches help.\n", encoding="utf-8", format="markdown", sha256="")
+    assert [b.heading for b in clean(titled).blocks] == [("LLM推理优化",), ("LLM推理优化", "1. Batching")]
+    untitled = Document(file="llm serving.md", text="Intro.\n\n## Batching\n\nBatches help.\n\n# Appendix\n\nMore.\n", encoding="utf-8", format="markdown", sha256="")
+    assert [b.heading for b in clean(untitled).blocks] == [("llm serving",), ("llm serving", "Batching"), ("llm serving", "Appendix")]
