@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ingest.errors import KbqaError
+from calculators.errors import KbqaError
 
 
 class QuestionError(KbqaError, ValueError):

@@ -7,7 +7,14 @@ fields, and its message says what was expected, what was got, and where.
 from __future__ import annotations
 
 
-class CalculatorError(Exception):
+class KbqaError(Exception):
+    """The root of every error kbqa raises on purpose (ingest, the app and the calculators).
+
+    It lives here, in the package that imports nothing of the project's, so every package
+    can derive from it; `ingest.errors` and `app.errors` re-export it."""
+
+
+class CalculatorError(KbqaError):
     """Base class of every error the calculators raise on purpose."""
 
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 
-class KbqaError(Exception):
-    """Base class of every error kbqa raises on purpose."""
+from calculators.errors import KbqaError  # noqa: F401  (the one root error class, re-exported)
 
 
 class NoteError(KbqaError):

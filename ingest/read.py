@@ -12,7 +12,7 @@ import os
 import re
 from pathlib import Path
 
-from ingest.errors import NoteBinary, NoteEmpty, NoteTooLarge, NoteUnreadable
+from ingest.errors import KbqaError, NoteBinary, NoteEmpty, NoteTooLarge, NoteUnreadable
 from ingest.types import Document
 
 _BOMS = (
@@ -25,11 +25,11 @@ _BOMS = (
 MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".mkd"}
 
 
-class UndecodableText(ValueError):
+class UndecodableText(KbqaError, ValueError):
     """No supported encoding decodes the bytes strictly."""
 
 
-class BinaryData(ValueError):
+class BinaryData(KbqaError, ValueError):
     """The bytes are not text at all (NUL or control bytes)."""
 
 

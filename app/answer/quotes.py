@@ -9,6 +9,7 @@ from app.answer.model import Citation
 from app.question import Question, as_question
 from app.retrieval.rerank import answer_type_match, entity_coverage
 from app.retrieval.retriever import Hit
+from calculators.errors import CalculatorError
 from ingest.sentences import sentence_spans
 from ingest.tokenize import tokenize
 
@@ -81,7 +82,7 @@ def restated_figures(quote: str, lang: str) -> list[str]:
             continue  # "1000个token": the number already reads the same
         try:
             shown = format_quantity(q, lang)
-        except Exception:  # a unit the formatter has no words for: leave it as written
+        except CalculatorError:  # a unit the formatter has no words for: leave it as written
             continue
         foreign = re.search(r"[\u4e00-\u9fff]", q.text) if lang == "en" else re.search(r"[A-Za-z$]", q.text)
         if foreign and re.sub(r"\s", "", shown) != re.sub(r"\s", "", q.text):

@@ -12,7 +12,7 @@ from app.cli.common import errors_as_messages, kb_options, make_settings
 
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print figures as JSON.")
-@click.option("--eval-file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None, help="Questions to time and score (default ../shared/eval/dev.jsonl).")
+@click.option("--eval-file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None, help="Questions to time and score (default tests/data/kb_questions.jsonl, over the shipped notes).")
 @click.option("--skip-llamaindex", is_flag=True, help="Do not run llama-index's default pipeline for comparison.")
 @kb_options
 def bench(as_json, eval_file, skip_llamaindex, kb, index):

@@ -10,12 +10,11 @@ from pathlib import Path
 
 import click
 
-from calculators.errors import CalculatorError
-from ingest.errors import KbqaError
+from calculators.errors import KbqaError
 from ingest.settings import Settings, load_settings
 
-# Errors raised on purpose, by our packages: at the edge they become a message and exit status 1.
-EXPECTED_ERRORS = (KbqaError, CalculatorError)
+# Errors raised on purpose, by our packages (one root class): at the edge they become a message and exit status 1.
+EXPECTED_ERRORS = (KbqaError,)
 
 
 def kb_options(fn):

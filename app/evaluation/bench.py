@@ -17,9 +17,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from app.evaluation.evaluate import EvalFileError
 from ingest.settings import Settings
 
-DEFAULT_EVAL = Path(__file__).resolve().parents[2].parent / "shared" / "eval" / "dev.jsonl"
+# Questions over the shipped notes that come with the project (a plain clone has them; see tests/data/README.md)
+DEFAULT_EVAL = Path(__file__).resolve().parents[2] / "tests" / "data" / "kb_questions.jsonl"
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -186,6 +188,8 @@ def _start_to_first_result(code: str) -> float:
 
 def run_bench(settings: Settings, eval_file: Path | None = None, llamaindex: bool = True) -> dict:
     eval_file = Path(eval_file or DEFAULT_EVAL)
+    if not eval_file.is_file():
+        raise EvalFileError(f"{eval_file}: no such question file; pass --eval-file FILE (format: tests/data/README.md)")
     kb = Path(settings.kb).resolve()
     question = "How much did it cost to train GPT-3?"
     figures = {}

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from app.question.quantities import QuestionQuantity
+from calculators.errors import CalculatorError
 from calculators.conversions import compatible
 from calculators.formula import FRACTION, GROWTH, SHARE
 from calculators.registry import Calculator, Parameter
@@ -177,7 +178,7 @@ def unit_fit(q: QuestionQuantity, param: Parameter, rule: str) -> float:
 def _compatible(given: str, declared: str) -> bool:
     try:
         return compatible(given, declared)
-    except Exception:  # an unknown unit name is simply not a fit
+    except CalculatorError:  # an unknown unit name is simply not a fit
         return False
 
 

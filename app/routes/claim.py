@@ -31,6 +31,7 @@ from app.answer.model import Calculation, Citation, Verdict
 from app.question import Question, as_question
 from app.routes.calculation import CalcRequest
 from app.routes.claim_recompute import calculation_for_claim
+from calculators.errors import CalculatorError
 from calculators.formula import format_number as fmt
 from app.answer.quotes import best_quote
 from app.retrieval.rerank import entity_coverage
@@ -110,7 +111,7 @@ def _in_unit(value: float, unit: str, wanted: str) -> float | None:
 
     try:
         return convert(value, unit, wanted)
-    except Exception:  # not convertible: the recomputation says nothing about this figure
+    except CalculatorError:  # not convertible: the recomputation says nothing about this figure
         return None
 
 

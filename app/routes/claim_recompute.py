@@ -14,6 +14,7 @@ from app.question.quantities import QuestionQuantity, prepare, question_quantiti
 from app.routes.calc_inputs import assign
 from app.routes.calculation import (_BUDGET, _COST, _MEMORY, _OPTIMAL, _OUTPUT_CUES, _PER_YEAR, _RACKS, _TRAIN,
                                     CalcRequest, fill_inputs, given_inputs, run_request)  # noqa: F401 (run_request: doctest)
+from calculators.errors import CalculatorError
 from calculators.conversions import compatible, json_unit
 from calculators.registry import get
 
@@ -81,7 +82,7 @@ def _claimed_in(text: str, quantities: list[QuestionQuantity], claimed) -> list[
 def _unit_fits(claimed_unit: str, output_unit: str) -> bool:
     try:
         return bool(claimed_unit) and compatible(claimed_unit, output_unit)
-    except Exception:  # a unit the conversions do not know fits nothing
+    except CalculatorError:  # a unit the conversions do not know fits nothing
         return False
 
 
