@@ -7,6 +7,9 @@ path. Shared steps then drop repeated passages and group lines into Blocks.
 A Block's text has exactly one line per original line from line_start to
 line_end (a dropped line is an empty line), so a chunker can map any character
 of a Block back to its line in the original file.
+
+About 600 lines on purpose: the three line-based readers (outline, web page, plain) share
+the `Line` type and the boilerplate and duplicate filters; each reader is one section.
 """
 
 from __future__ import annotations
