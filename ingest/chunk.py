@@ -12,6 +12,7 @@ import dataclasses
 import re
 
 from ingest.clean import clean
+from ingest.lines import collapse_whitespace
 from ingest.sentences import sentence_spans, split_sentences
 from ingest.types import Block, Chunk, ChunkParams, Cleaned, Document
 
@@ -24,15 +25,6 @@ _CLAUSE_MARKS = "，,：:、"
 # A number with its separators and Chinese magnitude: 1,234.5 / 3.15万 / 1.4万亿 / 46.2% / $2.03
 _NUMBER = re.compile(r"[$¥€£]?\d+(?:[.,]\d+)*(?:[万亿千百兆]+)?%?")
 _WORD = re.compile(r"[A-Za-z0-9_]+")
-
-
-def collapse_whitespace(text: str) -> str:
-    """Runs of whitespace (line breaks included) become one space.
-
-    >>> collapse_whitespace("  硬件方面：带宽\\n\\n 400Gb -  800Gb ")
-    '硬件方面：带宽 400Gb - 800Gb'
-    """
-    return " ".join(text.split())
 
 
 def chunk_document(doc: Document, params: ChunkParams) -> tuple[list[Chunk], Cleaned]:

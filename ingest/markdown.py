@@ -32,8 +32,8 @@ from pathlib import PurePosixPath
 import yaml
 from markdown_it import MarkdownIt
 
-from ingest.clean import _FILENAME_ALT, _MEANINGFUL, MARKDOWN_SUFFIXES, Line, dedupe_key, drop_repeats, to_blocks
-from ingest.chunk import collapse_whitespace
+from ingest.lines import _FILENAME_ALT, _MEANINGFUL, Line, collapse_whitespace, dedupe_key, drop_repeats, to_blocks
+from ingest.read import MARKDOWN_SUFFIXES
 from ingest.types import Cleaned, Document
 
 _PARSER = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])

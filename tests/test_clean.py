@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest.clean import clean, dedupe_key, inline_text, strip_bullet, strip_images
+from ingest.clean import clean, inline_text, strip_bullet, strip_images
+from ingest.lines import dedupe_key
 from ingest.markdown import front_matter, readable_title
 from ingest.read import read_note
 from ingest.types import Block, Cleaned, Document
