@@ -182,8 +182,10 @@ _ITEM_NOUNS = (  # what one item is: the count a per-item figure divides by
     (r"racks?|cabinets?|机柜", "rack"),
 )
 _ITEM = "|".join(f"(?:{p})" for p, _ in _ITEM_NOUNS)
-_PER_ITEM_AFTER = re.compile(rf"\s*(?:(?:each|apiece)\b|(?:per|a|an|every|/|每)\s*(?:个|张|台|块|颗)?\s*(?P<noun>{_ITEM})(?![A-Za-z]))",
-                             re.I)
+_PER_ITEM_AFTER = re.compile(
+    rf"\s*(?:(?:each|apiece)\b|(?:per|a|an|every|/|每)\s*(?:个|张|台|块|颗)?\s*(?P<noun>{_ITEM})(?![A-Za-z])"
+    rf"|(?:(?:NVIDIA\s+)?(?:DGX\s+|HGX\s+)?[A-Z]+\d{{2,3}}[A-Za-z]*\s+)?(?P<attribute>{_ITEM})(?![A-Za-z]))", re.I)
+_ATTRIBUTE_UNITS = ("kW", "byte", "FLOP/s")  # '141 GB H200 GPUs', '6.5 kW DGX servers': one item's figure
 _PER_ITEM_BEFORE = re.compile(
     rf"(?:(?:每|单)(?:个|张|台|块|颗)?\s*(?P<zh>{_ITEM})[^，,。；;：:\d]{{0,10}}"
     rf"|\b(?:one|each|every|per|a single|a)\s+(?:\w+\s+)?(?P<en>{_ITEM})\b[^,.;:\d]{{0,24}})$", re.I)
@@ -210,8 +212,11 @@ def per_item(q: QuestionQuantity, whole: str) -> QuestionQuantity:
         return q
     count = None
     m = _PER_ITEM_AFTER.match(q.after)
+    if m and m.group("attribute") and q.unit not in _ATTRIBUTE_UNITS:
+        m = None  # '6144 张 GPUs' is a count of GPUs, '8 张卡' a count of cards
     if m:
-        count = _item(m.group("noun")) if m.group("noun") else _nearest_item(whole[:q.start])
+        noun = m.group("noun") or m.group("attribute")
+        count = _item(noun) if noun else _nearest_item(whole[:q.start])
     else:
         m = _PER_ITEM_BEFORE.search(q.before)
         if m:

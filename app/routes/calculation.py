@@ -38,10 +38,12 @@ from app.answer.model import Calculation, InputUsed, Output
 from app.question.asked import is_claim_question
 from app.question.quantities import QuestionQuantity, hardware_named, question_quantities
 from app.routes.calc_inputs import Assignment, assign, implied_rate
+from app.routes.chain import CHAIN, Chain, find_chain
 from app.question import Question, as_question
 from app.routes.model_facts import model_inputs
 from calculators import memory
 from calculators.conversions import UnitMismatch, compatible, convert, json_unit  # noqa: F401 (re-exported)
+from calculators.dimensions import COUNTS, parse_unit
 from calculators.registry import CALCULATORS, Calculator, get
 
 QUESTION = "question"
@@ -58,6 +60,8 @@ class CalcRequest:
     language: str = "en"
     target: str | None = None  # the output the question asks for
     alternatives: list[str] = field(default_factory=list)  # other calculators that answer it differently
+    unused: list[str] = field(default_factory=list)  # quantities of the question not used, each with the reason
+    chain: Chain | None = None  # when no named calculator fits: the unit-checked chain of the question's quantities
 
 
 # ------------------------------------------------------------------ what a question asks
@@ -345,19 +349,69 @@ def detect_calculation(question: Question | str, previous: CalcRequest | None = 
             return follow
     if not _ASKS_TO_COMPUTE.search(text) or _ABOUT_THE_NOTES.search(text):
         return None
-    quantities = list(q.quantities) if text == q.prepared else question_quantities(text)
+    asked = q if text == q.prepared else Question(text)
+    quantities = list(asked.quantities)
     found = best_candidate(text, quantities, embedder) if quantities else None
+    chain = find_chain(asked)
     if found is None:
+        if chain is not None:
+            return chain_request(chain, language)
         return follow_up(text, previous, language) if previous is not None and len(text) < 60 else None
     calc = get(found.calculator)
     inputs, assumed, missing = fill_inputs(calc, given_inputs(calc, found.assignment), text, found.solve)
     target = found.solve or asked_output(text, calc)
+    if chain is not None and not _calculator_fits(calc, target, asked, found.assignment, missing, chain):
+        return chain_request(chain, language)
     return CalcRequest(found.calculator, inputs, found.solve, assumed, missing, language, target,
-                       _alternatives(found.calculator))
+                       _alternatives(found.calculator), unused_reasons(found.assignment, calc))
+
+
+def _physical(unit: str) -> dict | None:
+    try:
+        dims = parse_unit(json_unit(unit))[1]
+    except UnitMismatch:
+        return None
+    return {k: v for k, v in dims.items() if k not in COUNTS}
+
+
+def _calculator_fits(calc: Calculator, target: str, question: Question, assignment: Assignment, missing: list[str],
+                     chain: Chain) -> bool:
+    """A named calculator answers the question unless a chain using every quantity does and the calculator
+    needs an input nobody gave, leaves one of those quantities unused, or computes another kind of quantity."""
+    if any("no chain" in reason for reason in chain.unused):
+        return True  # the chain is partial: the calculator's reading is the better one
+    if missing:
+        return False
+    chained = {id(t.quantity) for t in chain.terms}
+    if any(id(q) in chained for q in assignment.unused):
+        return False
+    asked = _physical(question.asked_unit or "")
+    return question.asked_unit is None or asked is None or _physical(calc.var(target).unit) == asked
+
+
+def unused_reasons(assignment: Assignment, calc: Calculator) -> list[str]:
+    """Each quantity of the question the calculator does not take, with the reason; an overhead it cannot
+    apply is flagged (a result without it is too low)."""
+    out = []
+    for q in assignment.unused:
+        if q.kind == "overhead":
+            out.append(f"{q.text.strip()}: an overhead, but {calc.name} has no overhead factor: NOT applied, "
+                       f"so the result is low by that much")
+        else:
+            out.append(f"{q.text.strip()}: no input of {calc.name} takes {q.unit or 'a plain number'} here")
+    return out
+
+
+def chain_request(chain: Chain, language: str) -> CalcRequest:
+    inputs = {t.name: InputUsed(t.name, t.value, t.unit, QUESTION, t.quantity.text.strip()) for t in chain.terms}
+    return CalcRequest(CHAIN, inputs, None, [], [], language, chain.result.outputs[0].name, [], list(chain.unused),
+                       chain)
 
 
 def follow_up(text: str, previous: CalcRequest, language: str) -> CalcRequest | None:
     """The previous calculation with what this question changes; None when it changes nothing."""
+    if previous.calculator == CHAIN:
+        return None  # a chain is of one question's quantities; a new question makes its own
     calc = get(previous.calculator)
     quantities = question_quantities(text)
     names = tuple(p.name for p in calc.parameters if p.name != previous.solve)
@@ -449,6 +503,8 @@ def asked_output(text: str, calc: Calculator) -> str:
 
 def run_request(req: CalcRequest) -> Calculation:
     """Run the registry; the asked-for output comes first. Raises CalculatorError (e.g. a missing input)."""
+    if req.chain is not None:
+        return chain_calculation(req)
     calc = get(req.calculator)
     values = {name: used.value for name, used in req.inputs.items()}
     result = calc.run(solve=req.solve, **values)
@@ -461,7 +517,20 @@ def run_request(req: CalcRequest) -> Calculation:
     outputs.sort(key=lambda o: o.name != target)  # stable: the rest keep the calculator's order
     title = calc.title_zh if req.language == "zh" else calc.summary
     notes = result.notes + tuple(f"assumed: {n}" for n in req.assumed)
-    return Calculation(calc.name, title, inputs, result.formula, result.steps, tuple(outputs), notes, result.latex)
+    return Calculation(calc.name, title, inputs, result.formula, result.steps, tuple(outputs), notes, result.latex,
+                       tuple(req.unused))
+
+
+_CHAIN_TITLES = {"en": "A unit-checked chain of the question's quantities", "zh": "按单位推导：问题中各数量的乘除"}
+
+
+def chain_calculation(req: CalcRequest) -> Calculation:
+    """The chain's result as a Calculation (inputs from the question, formula, steps, outputs)."""
+    result, chain = req.chain.result, req.chain
+    outputs = tuple(Output(a.name, a.value, json_unit(a.unit)) for a in result.outputs)
+    return Calculation(CHAIN, _CHAIN_TITLES.get(req.language, _CHAIN_TITLES["en"]), tuple(req.inputs.values()),
+                       result.formula, result.steps, outputs, result.notes + chain.notes, result.latex,
+                       tuple(req.unused))
 
 
 def asks_besides_claim(question: Question | str) -> bool:
