@@ -113,7 +113,7 @@ _NOUN_UNITS = (
     (r"(?:daily\s+|unique\s+|active\s+)*(?:visitors?|users?)\b|(?:个)?(?:访客|用户|人)", "visitor"),
     (r"(?:questions?|prompts?\s+a\s+day)\b|(?:个)?(?:问题|提问)", "question"),
     (r"(?:sampled\s+)?(?:samples?|answers?|responses?|completions?)\b(?!\s+(?:of|with|has|is))|(?:次)?采样|(?:个)?回答", "sample"),
-    (r"(?:layers?)\b|层", "layer"),
+    (r"[-\s]?(?:layers?)\b|层", "layer"),
     (r"(?:(?:kv|key[- /]value)\s+)?heads?\b|(?:个)?(?:KV)?头", "head"),
     (r"[-\s]?(?:GPUs?|cards?|chips?)\b|卡", "GPU"),
     (r"-?words?\b", "word"),
@@ -166,6 +166,8 @@ def _refine_unit(q: QuestionQuantity) -> QuestionQuantity:
     for pattern, unit in _NOUN_UNITS:
         if re.match(rf"\s*(?:{pattern})", q.after, re.I):
             return replace(q, unit=unit)
+    if q.value >= 1e6 and re.match(r"[-\s]?(?:(?:dense|MoE|base|chat)[-\s])?(?:models?|LLMs?)\b|\s*(?:的)?(?:大)?模型", q.after, re.I):
+        return replace(q, unit="parameter")  # 'a 70B model': its size in parameters
     chip = re.match(r"\s*(?:(?:NVIDIA|Nvidia|英伟达)\s*)?" + _HARDWARE_NAME.pattern, q.after, re.I)
     if chip:
         hw = find_hardware(chip.group(0))

@@ -97,9 +97,15 @@ _TRAIN = r"\btrain|训练|pre-?train"
 _COST = r"\bcosts?\b|\bspend|\bprice|how much money|\$|美元|成本|花费|费用|多少钱|花多少|开销"
 _BUDGET = r"\bbudget|预算|\bafford"
 _OPTIMAL = r"compute[- ]optimal|算力最优|chinchilla[- ]optimal|\boptimal\b|最优"
-_MEMORY = r"\bmemory\b|显存|内存|\bHBM\b|\bVRAM\b|\d\s*[GT]B\b"
+_MEMORY = r"\bmemory\b|显存|内存|\bHBM\b|\bVRAM\b|\d\s*[GT]B\b|\bbytes\b|字节"
 _RACKS = r"\bracks?\b|机柜|cabinets?"
 _POWER = r"\bkWh\b|electric|\bpower\b|\benergy\b|电费|用电|耗电|电量|度电|功率|电价"
+_HOW_LONG = (r"how long|how many (?:days|weeks|months|hours)|多少天|多久|多长时间|几天|几个月|多少(?:个)?小时"
+             r"|\bwall[- ]clock|\btime\b|时间")
+_ACHIEVED = (r"sustain|achiev|\bactual|实际|实测|跑到|达到|recompute|重计算|FLOPs? per param\w* per token"
+             r"|每.{0,4}(?:参数|param).{0,6}token")
+_TOKEN_RATE = r"tokens?\s*/\s*s(?:ec)?\b|tokens? (?:per|a|each) second|每秒.{0,12}(?:token|词元)|(?:token|词元)\s*/\s*秒"
+_GPU_HOURS = r"GPU[- ]?hours?|GPU\s*小时|卡时|chip[- ]hours?|accelerator[- ]hours?"
 _GENERATION = r"generation|每代|一代|每一代|代际"
 _PER_YEAR = r"per year|a year|\bannual|yearly|每年|年化|年增长|一年"
 
@@ -146,6 +152,12 @@ INTENTS: tuple[Intent, ...] = (
     Intent("inference_memory", (_MEMORY, r"weights?|权重|FP16|BF16|FP8|INT8|INT4|FP32|FP4|inference|推理|\bserv|\bload|部署|加载"),
            avoid=r"KV[- ]?cache|KV\s*缓存|\btrain|训练|Adam"),
     Intent("kv_cache", (r"KV[- ]?cache|KV\s*缓存|key[- ]value cache",)),
+    Intent("kv_cache_from_hidden", (r"KV[- ]?cache|KV\s*缓存|key[- ]value cache", r"hidden|d_model|隐藏|隐层"),
+           avoid=r"head[- ]?dim|KV heads|头维度"),
+    Intent("training_time_achieved", (_TRAIN, _HOW_LONG, _ACHIEVED), avoid=r"\bMFU\b|utili[sz]ation|利用率"),
+    Intent("training_time_from_tokens_per_second", (_TOKEN_RATE, _HOW_LONG)),
+    Intent("gpu_hours_cost", (_GPU_HOURS, _COST), avoid=_POWER),
+    Intent("gpu_hours_energy", (_GPU_HOURS, _POWER)),
     Intent("chinchilla_loss", (r"\bloss\b|损失",)),
     Intent("params_20_tokens_rule", (rf"{_OPTIMAL}|chinchilla", r"model size|how (?:big|large)|how many param|parameters|多大|参数|规模|\bsize"),
            bonus=(r"20\s*tokens|20\s*个?\s*token|\brule\b|法则|经验",), avoid=r"parametric|\bfit\b|拟合|\bloss\b|损失"),
@@ -225,14 +237,19 @@ def hardware_inputs(text: str) -> dict[str, tuple[float, str]]:
 _PRECISION = re.compile(r"(?<![A-Za-z0-9])(FP32|FP16|BF16|FP8|INT8|FP4|INT4)(?![A-Za-z0-9])", re.I)
 
 
+# The inputs a precision named in the question sets: bytes a weight, bytes a cached value.
+_PRECISION_INPUTS = {"inference_memory": "bytes_per_param", "kv_cache": "bytes_per_value",
+                     "kv_cache_from_hidden": "bytes_per_value"}
+
+
 def precision_inputs(calc: Calculator, text: str) -> dict[str, InputUsed]:
-    """'FP8 weights' -> 1 byte a weight, for the inference-memory calculator (bytes a weight by precision)."""
+    """'FP8 weights' -> 1 byte a weight; 'KV cache in FP16' -> 2 bytes a value (the size a precision gives)."""
     m = _PRECISION.search(text)
-    if not m or calc.name != "inference_memory":
+    name = _PRECISION_INPUTS.get(calc.name)
+    if not m or name is None:
         return {}
     value = memory.weight_bytes_per_parameter(m.group(1))
-    return {"bytes_per_param": InputUsed("bytes_per_param", value, calc.var("bytes_per_param").unit, QUESTION,
-                                         m.group(1))}
+    return {name: InputUsed(name, value, calc.var(name).unit, QUESTION, m.group(1))}
 
 
 def value_in(q: QuestionQuantity, unit: str) -> float:
