@@ -124,7 +124,7 @@ _NOUN_UNITS = (
 )
 _PER_HOUR = re.compile(r"\s*(?:per|/|每|an?)\s*(?:chip|GPU|TPU|card|卡|芯片|张卡|个GPU)?[-\s]?(?:hours?|hr|h|小时)\b",
                        re.I)
-_HOURLY_BEFORE = re.compile(r"(?:每|per)\s*(?:个)?(?P<chip>芯片|卡|GPU|TPU|chip)?\s*[-\s]?(?:小时|hour)\S{0,2}\s*$", re.I)
+_HOURLY_BEFORE = re.compile(r"(?:每|per)\s*(?:个)?(?P<chip>芯片|卡|GPU|TPU|chip)?\s*[-\s]?(?:小时|hour|时)\S{0,2}\s*$", re.I)
 _HARDWARE_NAME = re.compile(
     r"(?<![A-Za-z0-9])(?:DGX[\s-]?)?(?:[AHBVL]\d{2,3}|GB\d{3}|MI\d{3}X?|TPU[\s-]?v\d[ep]?)(?:[\s-]?(?:SXM\d?|PCIe|\d{2,3}\s?GB?))?"
     r"s?(?![A-Za-z0-9.])", re.I)

@@ -67,7 +67,7 @@ class CalcRequest:
 # ------------------------------------------------------------------ what a question asks
 
 _ASKS_TO_COMPUTE = re.compile(
-    r"\bhow (?:many|much|long|big|large)\b|\bwhat (?:[\w-]+\s+){0,3}?(?:would|will|does|do|is|are)\b|\bwhat's\b|\bwhat (?:fraction|share|percentage|part|proportion)\b|\bwhat if\b|\bcompute\b"
+    r"\bhow (?:many|much|long|big|large)\b|\bwhat (?:[\w-]+\s+){0,3}?(?:would|will|does|do|did|is|are)\b|\bwhat's\b|\bwhat (?:fraction|share|percentage|part|proportion)\b|\bwhat if\b|\bcompute\b"
     r"|\bcalculate\b|\bestimate\b|\bwork out\b|\bhow about\b|\bwhat about\b|\band (?:with|if|at|for)\b"
     r"|多少|几[天台张个块片颗小月年]|多久|多长|多大|算一下|算算|计算|估算|估计|是多少|怎么算|呢\s*[？?]?\s*$",
     re.I)
