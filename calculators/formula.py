@@ -395,7 +395,7 @@ class Calculation:
                 notes.append("rounding (ceil/floor) was ignored while solving, then applied when evaluating")
             if u.rule == COUNT:
                 notes.append(f"{solve} is a count, so the solution was rounded to a whole number that keeps "
-                             f"{target.name} within {format_number(given[target.name])} {target.unit}".rstrip())
+                             f"{target.name} within {format_number(target.check(given[target.name]))} {target.unit}".rstrip())
         for f in self.formulas:
             steps += _steps(f, result)
             latex.append(_latex(f, result))

@@ -102,7 +102,8 @@ def prepare(question: str) -> str:
 # ------------------------------------------------------------------ quantities
 
 # A word between a number and its noun ("37B activated parameters", "14.8T training tokens").
-_ADJECTIVE = r"(?!(?:and|or|of|per|each|a|an|the|in|on|for|with|to|at|by|from)\b)[A-Za-z]+"
+_ADJECTIVE = (r"(?!(?:and|or|of|per|each|a|an|the|in|on|for|with|to|at|by|from|thousand|million|billion|trillion)\b)"
+              r"[A-Za-z]+")
 # Nouns after a plain number that the parser does not know: they name the count.
 _NOUN_UNITS = (
     (r"(?:个)?\s*(?:(?:NVIDIA\s*)?[AHBV]\d{2,3}\s*)?(?:GPU|卡|chip|card|TPU)[-\s]?(?:hours?|hrs?|小时|时)\b|(?:个)?卡时|(?:个)?\s*GPU\s*时", "GPU-hour"),
