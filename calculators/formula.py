@@ -316,9 +316,12 @@ class Calculation:
                 continue
             if abs(x.imag) > 1e-12 * max(1.0, abs(x.real)):
                 continue
-            rounded = u.rule == COUNT  # a count of things is rounded up: enough chips, not 1000.3
+            rounded = u.rule == COUNT  # a count of things is whole: see _whole
             try:
-                value = u.check(max(1, math.ceil(x.real - 1e-9)) if rounded else _snap(u, x.real))
+                value = self._whole(u, x.real, inputs, target.name, known[target.name]) if rounded else _snap(u, x.real)
+                value = u.check(value)
+                if not exact and not rounded:  # through a floor or a ceiling: land on the given result
+                    value = self._through_rounding(u, value, inputs, target.name, known[target.name])
                 reached = self.evaluate({**inputs, unknown: value})[target.name]
             except CalculatorError:  # InputError included: out of the unknown's range
                 continue
@@ -330,6 +333,48 @@ class Calculation:
                              f"{format_number(known[target.name])} {target.unit}".rstrip())
         inputs[unknown] = candidates[0]
         return self.evaluate(inputs)
+
+    def _whole(self, u: Var, x: float, inputs: dict, target: str, wanted: float) -> float:
+        """A whole count near x whose result stays within the given one: enough chips to meet a deadline
+        (rounded up), as many tokens as fit in a memory budget (rounded down)."""
+        low, high = max(1, math.floor(x + 1e-9)), max(1, math.ceil(x - 1e-9))
+        within = []
+        for n in dict.fromkeys((high, low)):
+            try:
+                reached = self.evaluate({**inputs, u.name: n})[target]
+            except CalculatorError:
+                continue
+            if reached <= wanted * (1 + 1e-9):
+                within.append((reached, n))
+        return max(within)[1] if within else high
+
+    def _through_rounding(self, u: Var, x: float, inputs: dict, target: str, wanted: float) -> float:
+        """The value nearest x that gives exactly `wanted` when the chain rounds (floor(42/6) = 7 servers
+        a rack): solving ignored the rounding, so step away from x until the result is reached, then bisect."""
+        def reached(v: float) -> float:
+            return self.evaluate({**inputs, u.name: v})[target]
+
+        def ok(v: float) -> bool:
+            try:
+                return math.isclose(reached(v), wanted, rel_tol=1e-9, abs_tol=1e-12)
+            except CalculatorError:
+                return False
+
+        if ok(x):
+            return x
+        for sign in (1, -1):
+            step = 1e-9
+            while step < 1:
+                y = x * (1 + sign * step)
+                if ok(y):
+                    lo, hi = x, y  # bisect to the edge nearest x
+                    for _ in range(100):
+                        mid = (lo + hi) / 2
+                        lo, hi = (lo, mid) if ok(mid) else (mid, hi)
+                    nice = round(hi)
+                    return float(nice) if nice and abs(nice - hi) <= 1e-6 * abs(hi) and ok(nice) else hi
+                step *= 2
+        return x
 
     def run(self, values: Mapping, solve: str | None = None, calculator: str | None = None,
             sources: Mapping[str, str] | None = None) -> Result:
@@ -349,7 +394,8 @@ class Calculation:
             if _has_rounding(self.composed(target.name)):
                 notes.append("rounding (ceil/floor) was ignored while solving, then applied when evaluating")
             if u.rule == COUNT:
-                notes.append(f"{solve} is a count, so the solution was rounded up")
+                notes.append(f"{solve} is a count, so the solution was rounded to a whole number that keeps "
+                             f"{target.name} within {format_number(target.check(given[target.name]))} {target.unit}".rstrip())
         for f in self.formulas:
             steps += _steps(f, result)
             latex.append(_latex(f, result))

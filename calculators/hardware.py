@@ -82,6 +82,19 @@ TPU_V4_PAGE = ("Google Cloud TPU v4 system architecture: 275 TFLOPS bf16 per chi
 TPU_PRICE = ("Google Cloud TPU pricing for v4 in 2022-23: $3.22 per chip-hour on demand, $2.03 with a 1-year"
              " commitment (https://cloud.google.com/tpu/pricing); the notes' source uses it, kb/001_420203dd199bc46a.txt"
              " line 130 (reference [19], line 306); the price itself is in a table image, not in the text")
+H800_SHEET = ("NVIDIA H800 SXM5, the export variant of the H100 SXM: the same 989 TFLOPS dense BF16 and 80 GB HBM3,"
+              " NVLink cut to 400 GB/s (NVIDIA H800 product brief; DeepSeek-V3 technical report, arXiv:2412.19437,"
+              " section 3.1)")
+A800_SHEET = ("NVIDIA A800 80GB SXM datasheet: A100 compute (312 TFLOPS BF16), 80 GB HBM2e at 2,039 GB/s,"
+              " NVLink 400 GB/s (https://www.nvidia.com/en-us/design-visualization/a800/)")
+H20_SHEET = ("NVIDIA HGX H20 specifications: 148 TFLOPS dense BF16, 296 FP8, 96 GB HBM3 at 4.0 TB/s, NVLink"
+             " 900 GB/s, 400 W (NVIDIA H20 product brief, 2024)")
+MI300X_SHEET = ("AMD Instinct MI300X data sheet: 1,307.4 TFLOPS BF16 and 2,614.9 FP8 dense, 192 GB HBM3 at 5.3 TB/s,"
+                " 750 W (https://www.amd.com/en/products/accelerators/instinct/mi300/mi300x.html)")
+TPU_V5E_PAGE = ("Google Cloud TPU v5e: 197 TFLOPS bf16, 394 int8, 16 GB HBM2 at 819 GBps per chip; $1.20 per"
+                " chip-hour on demand (https://cloud.google.com/tpu/docs/v5e, https://cloud.google.com/tpu/pricing)")
+TPU_V5P_PAGE = ("Google Cloud TPU v5p: 459 TFLOPS bf16, 918 int8, 95 GB HBM2e at 2,765 GBps per chip; $4.20 per"
+                " chip-hour on demand (https://cloud.google.com/tpu/docs/v5p, https://cloud.google.com/tpu/pricing)")
 DGX_A100_SHEET = "NVIDIA DGX A100 datasheet (https://www.nvidia.com/en-us/data-center/dgx-a100/)"
 DGX_A100_PRICE = "NVIDIA press release 'NVIDIA Ships World's Most Advanced AI System', 14 May 2020: from $199,000"
 DGX_H100_SHEET = ("NVIDIA DGX H100 datasheet: 8x H100, 32 petaFLOPS FP8 'with sparsity', 640 GB, ~10.2 kW max"
@@ -135,6 +148,28 @@ CATALOG: tuple[Hardware, ...] = (
          1800 * GB, "NVLink 5", None, GB200_SHEET + "; per-GPU power is not on the spec sheet",
          note_figures=(NoteFigure("interconnect", 1800 * GB, "byte/s", "kb/004_045b18375b95da50.txt:5",
                                   "GB200  72NVL  1.8TB/s each"),)),
+    _gpu("H800", ("h800", "h800sxm", "h800sxm5", "h80080g"), 989 * T, 1979 * T, 80 * GB, 3350 * GB,
+         400 * GB, "NVLink 4 (export-limited)", 700.0, H800_SHEET),
+    _gpu("A800", ("a800", "a80080g", "a800sxm"), 312 * T, None, 80 * GB, 2039 * GB,
+         400 * GB, "NVLink 3 (export-limited)", 400.0, A800_SHEET),
+    _gpu("H20", ("h20", "hgxh20", "h2096g"), 148 * T, 296 * T, 96 * GB, 4000 * GB,
+         900 * GB, "NVLink 4", 400.0, H20_SHEET),
+    _gpu("MI300X", ("mi300x", "instinctmi300x", "amdmi300x"), 1307.4 * T, 2614.9 * T, 192 * GB, 5300 * GB,
+         896 * GB, "Infinity Fabric", 750.0, MI300X_SHEET),
+    Hardware(
+        name="TPU v5e", kind="TPU", aliases=("tpuv5e", "v5e", "tpuv5lite"),
+        peak_bf16=Figure(197 * T, "FLOP/s", TPU_V5E_PAGE, "bf16"), peak_fp8=None,
+        memory=Figure(16 * GB, "byte", TPU_V5E_PAGE), bandwidth=Figure(819 * GB, "byte/s", TPU_V5E_PAGE),
+        interconnect=Figure(None, "byte/s", TPU_V5E_PAGE, "ICI, 2D torus"), power=None,
+        price=Figure(1.2, "USD/GPU-hour", TPU_V5E_PAGE, "on demand"),
+    ),
+    Hardware(
+        name="TPU v5p", kind="TPU", aliases=("tpuv5p", "v5p"),
+        peak_bf16=Figure(459 * T, "FLOP/s", TPU_V5P_PAGE, "bf16"), peak_fp8=None,
+        memory=Figure(95 * GB, "byte", TPU_V5P_PAGE), bandwidth=Figure(2765 * GB, "byte/s", TPU_V5P_PAGE),
+        interconnect=Figure(None, "byte/s", TPU_V5P_PAGE, "ICI, 3D torus"), power=None,
+        price=Figure(4.2, "USD/GPU-hour", TPU_V5P_PAGE, "on demand"),
+    ),
     Hardware(
         name="TPU v4", kind="TPU", aliases=("tpuv4", "v4", "tpu4"),
         peak_bf16=Figure(275 * T, "FLOP/s", TPU_V4_PAGE, "bf16 (or int8)"),

@@ -10,7 +10,8 @@ Training bytes per parameter, by recipe (which accounting gives which number):
 - 'adam-mixed-zero' 16: ZeRO (Rajbhandari et al. 2020): fp16 weights and gradients
   (2 + 2) and fp32 master weights, momentum and variance (12).
 - 'adam-fp32' 16: fp32 weights, gradients and two moments (4 + 4 + 8).
-Activations are not counted.
+Activations are not counted in the state; an `overhead` (a fraction: 0.25 = 25% more) puts
+them, or any other allowance, on top.
 
 Inference weights: FP32 4, FP16/BF16 2, FP8/INT8 1, FP4/INT4 0.5 bytes a parameter.
 KV cache = 2 (K and V) x layers x KV heads x head dim x bytes x tokens x batch.
@@ -19,9 +20,13 @@ Examples
 --------
 >>> training_memory(340e6) / 1e9
 6.8
->>> r = TRAINING_MEMORY.evaluate({"params": 175e9, "bytes_per_param": 20, "gpu_memory": 80e9})
+>>> r = TRAINING_MEMORY.evaluate({"params": 175e9, "bytes_per_param": 20, "overhead": 0, "gpu_memory": 80e9})
 >>> r["training_bytes"] / 1e12, r["gpus"]
 (3.5, 44.0)
+>>> TRAINING_MEMORY.evaluate({"params": 70e9, "bytes_per_param": 20, "overhead": 0.25, "gpu_memory": 80e9})["gpus"]
+22.0
+>>> kv_cache_from_hidden(layers=80, hidden_size=8192, tokens=1, bytes_per_value=2) / 8  # Llama 2 70B: GQA, 8 of 64 heads
+327680.0
 >>> inference_memory(70e9, bytes_per_param=weight_bytes_per_parameter("fp16"))
 140000000000.0
 >>> kv_cache(layers=80, kv_heads=8, head_dim=128, tokens=4096)  # Llama 2 70B, one 4K sequence, fp16
@@ -80,6 +85,10 @@ WEIGHT_BYTES_PER = Var("bytes_per_param", "byte/parameter", "bytes a weight (fp1
 WEIGHT_BYTES = Var("weight_bytes", "byte", "memory for the weights")
 KV_BYTES = Var("kv_cache_bytes", "byte", "memory for the KV cache", NONNEGATIVE,
                source="none: weights only (add the kv_cache result)")
+OVERHEAD = Var("overhead", "", "extra memory on top, as a fraction (activations, buffers: 0.25 = 25%)", NONNEGATIVE,
+               source="none: state only")
+HIDDEN = Var("hidden_size", "", "model (hidden) dimension; with full multi-head attention KV heads x head dim = it",
+             COUNT)
 TOTAL_BYTES = Var("total_bytes", "byte", "weights plus KV cache")
 GPUS = Var("gpus", "GPU", "GPUs whose memory holds it (rounded up)", COUNT)
 LAYERS = Var("layers", "layer", "transformer layers", COUNT)
@@ -89,8 +98,8 @@ TOKENS = Var("tokens", "token", "tokens of context held per sequence", COUNT)
 BATCH = Var("batch", "", "sequences held at once", COUNT, source="one sequence")
 VALUE_BYTES = Var("bytes_per_value", "byte", "bytes a cached value (fp16 2, fp8 1)", source="FP16: 2 bytes")
 
-F_TRAINING = Formula(TRAINING_BYTES, PARAMS.symbol * TRAIN_BYTES_PER.symbol, (PARAMS, TRAIN_BYTES_PER),
-                     f"{NOTE}:228")
+F_TRAINING = Formula(TRAINING_BYTES, PARAMS.symbol * TRAIN_BYTES_PER.symbol * (1 + OVERHEAD.symbol),
+                     (PARAMS, TRAIN_BYTES_PER, OVERHEAD), f"{NOTE}:228")
 F_TRAINING_GPUS = Formula(GPUS, sympy.ceiling(TRAINING_BYTES.symbol / GPU_MEMORY.symbol), (TRAINING_BYTES, GPU_MEMORY),
                           f"{NOTE}:230")
 F_WEIGHTS = Formula(WEIGHT_BYTES, PARAMS.symbol * WEIGHT_BYTES_PER.symbol, (PARAMS, WEIGHT_BYTES_PER))
@@ -103,17 +112,24 @@ F_KV = Formula(
     "2 (K and V) x layers x KV heads x head dim x bytes x tokens x batch",
 )
 
+F_KV_HIDDEN = Formula(
+    KV_BYTES, 2 * LAYERS.symbol * HIDDEN.symbol * VALUE_BYTES.symbol * TOKENS.symbol * BATCH.symbol,
+    (LAYERS, HIDDEN, VALUE_BYTES, TOKENS, BATCH),
+    "2 (K and V) x layers x hidden size x bytes x tokens x batch (multi-head attention)",
+)
+KV_CACHE_HIDDEN = Calculation("kv_cache_from_hidden", (F_KV_HIDDEN,))
 TRAINING_MEMORY = Calculation("training_memory", (F_TRAINING, F_TRAINING_GPUS))
 INFERENCE_MEMORY = Calculation("inference_memory", (F_WEIGHTS, F_TOTAL, F_INFERENCE_GPUS))
 KV_CACHE = Calculation("kv_cache", (F_KV,))
 
 
-def training_memory(params: float, bytes_per_param: float = 20, gpu_memory: float = 80e9) -> float:
+def training_memory(params: float, bytes_per_param: float = 20, overhead: float = 0, gpu_memory: float = 80e9) -> float:
     """Bytes of weights, gradients and optimizer state for training (and the GPUs that hold them).
 
     Args:
         params: model parameters (N)
         bytes_per_param: bytes of training state a parameter (20 mixed-precision Adam, 18, 16)
+        overhead: extra memory on top as a fraction (activations: 0.25 = 25% more)
         gpu_memory: memory of one GPU, bytes
     """
     return TRAINING_MEMORY.evaluate(locals())["training_bytes"]
@@ -145,3 +161,17 @@ def kv_cache(layers: float, kv_heads: float, head_dim: float, tokens: float, bat
         bytes_per_value: bytes a cached value (fp16 2, fp8 1)
     """
     return KV_CACHE.evaluate(locals())["kv_cache_bytes"]
+
+
+def kv_cache_from_hidden(layers: float, hidden_size: float, tokens: float, batch: float = 1,
+                         bytes_per_value: float = 2) -> float:
+    """Bytes of KV cache from the hidden size (multi-head attention): 2 x layers x hidden x bytes x tokens x batch.
+
+    Args:
+        layers: transformer layers
+        hidden_size: model (hidden) dimension
+        tokens: tokens of context held per sequence
+        batch: sequences held at once
+        bytes_per_value: bytes a cached value (fp16 2, fp8 1)
+    """
+    return KV_CACHE_HIDDEN.evaluate(locals())["kv_cache_bytes"]

@@ -32,7 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
-from calculators import growth, memory, racks, scaling, search_economics, serving, training
+from calculators import gpu_hours, growth, memory, racks, scaling, search_economics, serving, training
 from calculators.errors import InputError, UnknownCalculator
 from calculators.formula import Calculation, Result, Var
 
@@ -153,6 +153,12 @@ CALCULATORS: dict[str, Calculator] = {c.name: c for c in (
                solves="params"),
     Calculator(training.chips_for_deadline, training.TRAINING_TIME, "training", "按期完成训练所需芯片数",
                solves="chips"),
+    Calculator(training.training_time_achieved, training.TRAINING_TIME_ACHIEVED, "training",
+               "按实际达到的单卡算力计算训练时长"),
+    Calculator(training.training_time_from_tokens_per_second, training.TRAINING_TIME_TOKENS, "training",
+               "按单卡每秒 token 吞吐计算训练时长"),
+    Calculator(gpu_hours.gpu_hours_cost, gpu_hours.GPU_HOURS, "gpu_hours", "GPU 小时（卡时）的成本、能耗与排放"),
+    Calculator(gpu_hours.gpu_hours_energy, gpu_hours.GPU_HOURS, "gpu_hours", "GPU 小时（卡时）的能耗（含 PUE）"),
     Calculator(serving.cost_per_1k_tokens, serving.TOKEN_COST, "serving", "每千 token 推理成本"),
     Calculator(serving.cost_per_query, serving.QUERY_COST, "serving", "每次查询成本"),
     Calculator(serving.fleet_size, serving.FLEET, "serving", "推理集群规模（GPU 与服务器数）"),
@@ -163,6 +169,7 @@ CALCULATORS: dict[str, Calculator] = {c.name: c for c in (
     Calculator(memory.training_memory, memory.TRAINING_MEMORY, "memory", "训练显存需求"),
     Calculator(memory.inference_memory, memory.INFERENCE_MEMORY, "memory", "推理显存需求（权重）"),
     Calculator(memory.kv_cache, memory.KV_CACHE, "memory", "KV 缓存大小"),
+    Calculator(memory.kv_cache_from_hidden, memory.KV_CACHE_HIDDEN, "memory", "按隐藏层维度计算 KV 缓存大小"),
     Calculator(scaling.chinchilla_loss, scaling.CHINCHILLA_LOSS, "scaling", "Chinchilla 损失函数"),
     Calculator(scaling.params_20_tokens_rule, scaling.RULE_OF_THUMB, "scaling",
                "算力最优规模：每参数 20 个 token 的经验法则"),

@@ -27,6 +27,14 @@ Examples
 '2.381e+12'
 >>> chips_for_deadline(70e9, 1.4e12, days=17.2, peak_flops=989e12, mfu=0.40)
 1001
+
+Achieved throughput instead of peak x MFU (MFU is relative to 6ND: a run that recomputes
+activations does 8ND hardware FLOPs, so its hardware FLOPs utilisation is 8/6 of its MFU):
+
+>>> round(training_time_achieved(175e9, 300e9, chips=1024, achieved_flops=140e12, flops_per_param_token=8), 1)
+33.9
+>>> round(training_time_from_tokens_per_second(1.4e12, chips=2048, tokens_per_second=380), 1)
+20.8
 """
 
 from __future__ import annotations
@@ -54,6 +62,14 @@ COST = Var("cost", "USD", "training cost")
 SECONDS = Var("seconds", "second", "wall-clock training time")
 DAYS = Var("days", "day", "wall-clock training time in days")
 
+ACHIEVED = Var("achieved_flops", "FLOP/GPU-s", "FLOP/s one chip sustains in the run (achieved, not peak)")
+PER_PARAM_TOKEN = Var("flops_per_param_token", "FLOP/parameter-token",
+                      "training FLOPs per parameter per token: 6 (2 forward + 4 backward), 8 with full activation "
+                      "recompute (Narayanan et al. 2021, arXiv:2104.04473, eq. 3)",
+                      source="6: Kaplan et al. 2020 (arXiv:2001.08361)")
+RUN_FLOPS = Var("flops", "FLOP", "training compute: flops_per_param_token x N x D")
+TOKEN_RATE = Var("tokens_per_second", "token/GPU-s", "training tokens one chip processes a second")
+
 N, D, C = PARAMS.symbol, TOKENS.symbol, FLOPS.symbol
 
 F_FLOPS = Formula(FLOPS, 6 * N * D, (PARAMS, TOKENS), "Kaplan et al. 2020; kb/001_420203dd199bc46a.txt:142")
@@ -63,6 +79,16 @@ F_COST = Formula(COST, CHIP_HOURS.symbol * PRICE.symbol, (CHIP_HOURS, PRICE))
 F_SECONDS = Formula(SECONDS, C / (CHIPS.symbol * PEAK.symbol * MFU.symbol), (FLOPS, CHIPS, PEAK, MFU))
 F_DAYS = Formula(DAYS, SECONDS.symbol / SECONDS_PER_DAY, (SECONDS,))
 
+F_RUN_FLOPS = Formula(RUN_FLOPS, PER_PARAM_TOKEN.symbol * N * D, (PER_PARAM_TOKEN, PARAMS, TOKENS),
+                      "Kaplan et al. 2020 (6); Narayanan et al. 2021 (8 with recompute)")
+F_ACHIEVED_SECONDS = Formula(SECONDS, C / (CHIPS.symbol * ACHIEVED.symbol), (RUN_FLOPS, CHIPS, ACHIEVED),
+                             "Narayanan et al. 2021, eq. 4: time = 8TP / (nX)")
+F_TOKEN_SECONDS = Formula(SECONDS, D / (CHIPS.symbol * TOKEN_RATE.symbol), (TOKENS, CHIPS, TOKEN_RATE))
+
+TRAINING_TIME_ACHIEVED = Calculation("training_time_achieved", (F_RUN_FLOPS, F_ACHIEVED_SECONDS, F_DAYS),
+                                     "wall-clock training time at an achieved FLOP/s per chip")
+TRAINING_TIME_TOKENS = Calculation("training_time_from_tokens_per_second", (F_TOKEN_SECONDS, F_DAYS),
+                                   "wall-clock training time at a token throughput per chip")
 TRAINING_COMPUTE = Calculation("training_compute", (F_FLOPS, F_PF_DAYS), "training FLOPs and PF-days")
 TRAINING_COST = Calculation("training_cost", (F_FLOPS, F_CHIP_HOURS, F_COST), "training cost in the cloud")
 TRAINING_TIME = Calculation("training_time", (F_FLOPS, F_SECONDS, F_DAYS), "wall-clock training time")
@@ -138,3 +164,28 @@ def chips_for_deadline(params: float, tokens: float, days: float, peak_flops: fl
         mfu: model FLOPs utilisation, a fraction
     """
     return int(TRAINING_TIME.solve("chips", locals())["chips"])
+
+
+def training_time_achieved(params: float, tokens: float, chips: float, achieved_flops: float,
+                           flops_per_param_token: float = 6) -> float:
+    """Wall-clock days at an achieved (sustained) FLOP/s per chip: k·N·D / (chips x achieved); k = 6, or 8 with recompute.
+
+    Args:
+        params: model parameters (N)
+        tokens: training tokens (D)
+        chips: number of chips training in parallel
+        achieved_flops: FLOP/s one chip sustains in the run (not its peak)
+        flops_per_param_token: 6 (forward and backward), 8 with full activation recompute
+    """
+    return TRAINING_TIME_ACHIEVED.evaluate(locals())["days"]
+
+
+def training_time_from_tokens_per_second(tokens: float, chips: float, tokens_per_second: float) -> float:
+    """Wall-clock days at a training throughput in tokens a second per chip: D / (chips x tokens/s).
+
+    Args:
+        tokens: training tokens (D)
+        chips: number of chips training in parallel
+        tokens_per_second: training tokens one chip processes a second
+    """
+    return TRAINING_TIME_TOKENS.evaluate(locals())["days"]

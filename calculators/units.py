@@ -161,7 +161,7 @@ def _unit_table() -> list[tuple[re.Pattern, str, Fraction]]:
     add(r"(?i:years?|yrs?)(?![A-Za-z])|年", "year")
     add(r"(?i:US\s?dollars?|dollars?|USD)(?![A-Za-z])|美元|美金", "USD")
     add(r"(?i:RMB|CNY|yuan)(?![A-Za-z])|元人民币|人民币|元", "CNY")
-    add(r"(?:个)?(?i:tokens?)(?![A-Za-z])", "token")
+    add(r"(?:个)?(?i:tokens?)(?![A-Za-z])|(?:个)?词元", "token")
     add(r"(?i:parameters?|params?)(?![A-Za-z])|个?参数", "parameter")
     add(r"(?:个|片|张|块|颗)?(?i:GPUs?)(?![A-Za-z])|(?:个|片|张|块|颗)?(?:显卡|芯片)|片|张|颗", "GPU")
     add(r"(?i:servers?)(?![A-Za-z])|(?:台|个)?服务器", "server")

@@ -55,6 +55,7 @@ class Calculation:
     outputs: tuple[Output, ...]
     notes: tuple[str, ...] = ()
     latex: tuple[str, ...] = ()
+    unused: tuple[str, ...] = ()  # each quantity of the question not used, with the reason ('3.1: ...')
 
 
 # ------------------------------------------------------------------ parts

@@ -181,6 +181,9 @@ def calculation_html(calc: Calculation, lang: str) -> str:
     for note in calc.notes:
         if not note.startswith("assumed:"):
             out.append(f'<div class="kbqa-calc-note"><em>{esc(note)}</em></div>')
+    for unused in calc.unused:  # nothing in the question is dropped silently
+        head = "未使用：" if lang == "zh" else "not used: "
+        out.append(f'<div class="kbqa-calc-note"><em>{esc(head + unused)}</em></div>')
     out.append("</div>")
     return "".join(out)
 

@@ -73,7 +73,11 @@ def calculation_md(part: CalculationPart, lang: str) -> str:
     if part.missing:
         lines.append(w["missing"] + ", ".join(part.missing))
     lines += [f"_{note}_" for note in calc.notes]
+    lines += [f"_{_NOT_USED[lang == 'zh']}{u}_" for u in calc.unused]
     return "\n".join(lines)
+
+
+_NOT_USED = ("not used: ", "未使用：")
 
 
 def verdict_md(part: Verdict, answer: Answer) -> str:

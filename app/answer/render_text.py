@@ -40,6 +40,7 @@ def calculation_text(part: CalculationPart, lang: str) -> list[str]:
     if part.missing:
         lines.append(w["missing"] + ", ".join(part.missing))
     lines += list(calc.notes)
+    lines += [("未使用：" if lang == "zh" else "not used: ") + u for u in calc.unused]
     return lines
 
 

@@ -37,16 +37,60 @@ def _pairs(args: list[str]) -> dict[str, str]:
     return out
 
 
-def _parse_values(texts: dict[str, str]) -> dict:
-    from calculators.units import parse_quantity
+def _declared_bytes(calculator: str | None, name: str) -> bool:
+    """Whether the calculator declares `name` in bytes (a 'B' after its number is then a byte, not a billion)."""
+    from calculators.dimensions import UnitMismatch, parse_unit
+    from calculators.registry import CALCULATORS
+
+    calc = CALCULATORS.get(calculator or "")
+    try:
+        return calc is not None and "byte" in parse_unit(calc.var(name).unit)[1]
+    except (CalculatorError, UnitMismatch):
+        return False
+
+
+def _parse_values(texts: dict[str, str], calculator: str | None = None) -> dict:
+    import re
+
+    from calculators.units import Quantity, parse_quantity
 
     values = {}
     for name, text in texts.items():
+        flag = f"--{name.replace('_', '-')}"
+        in_bytes = _declared_bytes(calculator, name)
         try:
+            if in_bytes and re.fullmatch(r"\s*[\d.,]+\s*B\s*", text):  # '2B' is 2 bytes where bytes are declared
+                values[name] = Quantity(parse_quantity(text.strip()[:-1]).value, "byte", text)
+                continue
             values[name] = parse_quantity(text, allow_negative=True)
         except CalculatorError as e:
-            raise click.ClickException(f"--{name.replace('_', '-')}: {e}") from None
+            raise click.ClickException(f"{flag}: {e}") from None
+        q = values[name]
+        if in_bytes and q.unit == "" and abs(q.value) < 1e6 and "per" not in name:
+            raise click.ClickException(f"{flag} {text}: a plain number here is {text} bytes, surely a slip; "
+                                       f"give the unit (e.g. {text}GB)")
     return values
+
+
+def _gpu_values(name: str, gpu: str, given: dict) -> tuple[dict, list[str]]:
+    """Inputs a catalog chip gives the calculator (peak FLOP/s, memory, power, price), each with its source."""
+    from calculators.hardware import lookup
+    from calculators.registry import get
+
+    hw = lookup(gpu)
+    calc = get(name)
+    fields = {"peak_flops": hw.peak_bf16, "gpu_memory": hw.memory, "gpu_power": hw.power,
+              "price_per_chip_hour": hw.price, "price_per_gpu_hour": hw.price}
+    values, notes = {}, []
+    for p in calc.parameters:
+        figure = fields.get(p.name)
+        if p.name in given or figure is None or figure.value is None:
+            continue
+        values[p.name] = figure.value
+        notes.append(f"{p.name} = {figure.value:g} {figure.unit} from the catalog: {hw.name} ({figure.source})")
+    if any(p.name == "mfu" for p in calc.parameters) and "mfu" not in given:
+        notes.append(f"mfu: the default 46.2% was measured for PaLM on TPU v4; for {hw.name} it is an assumption")
+    return values, notes
 
 
 def _listing() -> str:
@@ -86,8 +130,11 @@ def json_result(result) -> dict:
 @click.option("--list", "list_", is_flag=True, help="List the calculators and their parameters.")
 @click.option("--solve", metavar="SYMBOL", help="Solve for this input, given one of the results.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--gpu", metavar="CHIP", help="Take the chip's peak FLOP/s, memory, power and price from the catalog "
+                                            "(H100, H800, A100, A800, H20, H200, B200, MI300X, TPU v4/v5e/v5p).")
 @click.pass_context
-def calc(ctx: click.Context, name: str | None, list_: bool, solve: str | None, as_json: bool) -> None:
+def calc(ctx: click.Context, name: str | None, list_: bool, solve: str | None, as_json: bool,
+         gpu: str | None = None) -> None:
     """Run a calculator: kbqa calc NAME --PARAM VALUE ... [--solve SYMBOL] [--json]."""
     from calculators.registry import CALCULATORS, run
 
@@ -103,11 +150,19 @@ def calc(ctx: click.Context, name: str | None, list_: bool, solve: str | None, a
         else:
             click.echo(_listing())
         return
-    values = _parse_values(_pairs(ctx.args))
+    values = _parse_values(_pairs(ctx.args), name)
+    notes: list[str] = []
     try:
+        if gpu:
+            chip, notes = _gpu_values(name, gpu, values)
+            values = {**chip, **values}
         result = run(name, solve=solve, **values)
     except CalculatorError as e:
         raise click.ClickException(str(e)) from None
+    if notes:
+        from dataclasses import replace
+
+        result = replace(result, notes=result.notes + tuple(notes))
     if as_json:
         click.echo(json.dumps(json_result(result), ensure_ascii=False, indent=2))
     else:

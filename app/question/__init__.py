@@ -79,6 +79,27 @@ class Question:
         return tuple(answer_types(self.text))
 
     @cached_property
+    def asked_unit(self) -> str | None:
+        """The unit of the quantity asked for ('kWh', 'USD', 'day', '' for a fraction, 'rack'), or None."""
+        from app.question.asked_quantity import asked_unit
+
+        return asked_unit(self.prepared)
+
+    @cached_property
+    def asked_dimension(self) -> dict | None:
+        """The dimension of the quantity asked for ({'power': 1, 'time': 1} for kWh), or None."""
+        from calculators.dimensions import parse_unit
+
+        return None if self.asked_unit is None else parse_unit(self.asked_unit)[1]
+
+    @cached_property
+    def precisions(self) -> tuple:
+        """Number formats the question names (BF16, int4), each as bytes a value (`QuestionQuantity`)."""
+        from app.question.quantities import precisions
+
+        return tuple(precisions(self.prepared))
+
+    @cached_property
     def is_claim(self) -> bool:
         """It asks whether a figure is right ('Is it true that ...', '...真的...吗')."""
         from app.question.asked import is_claim_question

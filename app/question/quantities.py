@@ -37,6 +37,7 @@ class QuestionQuantity:
     percent: bool  # written as a percentage: only a fraction parameter takes it
     before: str
     after: str
+    kind: str = ""  # 'precision' (BF16 read as bytes a value), 'overhead' (+25%: a factor 1 + value), or ''
 
 
 # ------------------------------------------------------------------ number words
@@ -100,12 +101,20 @@ def prepare(question: str) -> str:
 
 # ------------------------------------------------------------------ quantities
 
+# A word between a number and its noun ("37B activated parameters", "14.8T training tokens").
+_ADJECTIVE = (r"(?!(?:and|or|of|per|each|a|an|the|in|on|for|with|to|at|by|from|thousand|million|billion|trillion)\b)"
+              r"[A-Za-z]+")
 # Nouns after a plain number that the parser does not know: they name the count.
 _NOUN_UNITS = (
+    (r"(?:个)?\s*(?:(?:NVIDIA\s*)?[AHBV]\d{2,3}\s*)?(?:GPU|卡|chip|card|TPU)[-\s]?(?:hours?|hrs?|小时|时)\b|(?:个)?卡时|(?:个)?\s*GPU\s*时", "GPU-hour"),
+    (r"[-\s]?(?:GPU|DGX|compute|inference|training)?\s*(?:servers?|nodes?|machines?)\b|(?:台|个)?(?:GPU\s*)?(?:服务器|节点|机器)", "server"),
+    (r"(?:个)?词元", "token"),
+    (rf"[-\s]?(?:{_ADJECTIVE}[-\s]){{1,2}}(?:params?|parameters?)\b|(?:个)?[\u4e00-\u9fff]{{1,3}}参数", "parameter"),
+    (rf"[-\s]?(?:{_ADJECTIVE}[-\s]){{1,2}}tokens?\b|(?:个)?[\u4e00-\u9fff]{{1,3}}(?:token|词元)", "token"),
     (r"(?:daily\s+|unique\s+|active\s+)*(?:visitors?|users?)\b|(?:个)?(?:访客|用户|人)", "visitor"),
     (r"(?:questions?|prompts?\s+a\s+day)\b|(?:个)?(?:问题|提问)", "question"),
     (r"(?:sampled\s+)?(?:samples?|answers?|responses?|completions?)\b(?!\s+(?:of|with|has|is))|(?:次)?采样|(?:个)?回答", "sample"),
-    (r"(?:layers?)\b|层", "layer"),
+    (r"[-\s]?(?:layers?)\b|层", "layer"),
     (r"(?:(?:kv|key[- /]value)\s+)?heads?\b|(?:个)?(?:KV)?头", "head"),
     (r"[-\s]?(?:GPUs?|cards?|chips?)\b|卡", "GPU"),
     (r"-?words?\b", "word"),
@@ -116,9 +125,9 @@ _NOUN_UNITS = (
 )
 _PER_HOUR = re.compile(r"\s*(?:per|/|每|an?)\s*(?:chip|GPU|TPU|card|卡|芯片|张卡|个GPU)?[-\s]?(?:hours?|hr|h|小时)\b",
                        re.I)
-_HOURLY_BEFORE = re.compile(r"(?:每|per)\s*(?:个)?(?:芯片|卡|GPU|TPU|chip)?[-\s]?(?:小时|hour)\S{0,2}$", re.I)
+_HOURLY_BEFORE = re.compile(r"(?:每|per)\s*(?:个)?(?P<chip>芯片|卡|GPU|TPU|chip)?\s*[-\s]?(?:小时|hour|时)\S{0,2}\s*$", re.I)
 _HARDWARE_NAME = re.compile(
-    r"(?<![A-Za-z0-9])(?:DGX[\s-]?)?(?:[AHBVL]\d{2,3}|GB\d{3}|TPU[\s-]?v\d)(?:[\s-]?(?:SXM\d?|PCIe|\d{2,3}\s?GB?))?"
+    r"(?<![A-Za-z0-9])(?:DGX[\s-]?)?(?:[AHBVL]\d{2,3}|GB\d{3}|MI\d{3}X?|TPU[\s-]?v\d[ep]?)(?:[\s-]?(?:SXM\d?|PCIe|\d{2,3}\s?GB?))?"
     r"s?(?![A-Za-z0-9.])", re.I)
 _DATE_WORDS = re.compile(r"(?:\b(?:in|since|by|until|of|from|during)\s+|在|于|截至)$", re.I)
 
@@ -137,6 +146,10 @@ def _is_date(q: QuestionQuantity) -> bool:
 
 def _refine_unit(q: QuestionQuantity) -> QuestionQuantity:
     """The unit the words after a number give it, where the parser left it plain or partial."""
+    if q.unit == "GPU" and re.match(r"[-\s]?(?:hours?|hrs?|h|小时|时)(?![A-Za-z0-9])", q.after, re.I):
+        return replace(q, unit="GPU-hour", after=re.sub(r"^[-\s]?\S+", "", q.after))  # '30.84M GPU hours'
+    if q.unit == "GPU" and re.match(r"\s*(?:servers?|nodes?|boxes|machines?|服务器|节点)", q.after, re.I):
+        return replace(q, unit="server")  # '3798 GPU servers': servers of GPUs
     if q.unit == "word/token":  # '750 words per 1000 tokens'
         return replace(q, value=q.value * 1000, unit="word/1K token")
     if q.unit in ("USD/GPU", "CNY/GPU") and re.match(r"[-\s]?(?:hours?|hr|h|小时)\b", q.after, re.I):
@@ -145,19 +158,112 @@ def _refine_unit(q: QuestionQuantity) -> QuestionQuantity:
         m = _PER_HOUR.match(q.after)
         if m:
             return replace(q, unit=f"{q.unit}/hour", after=q.after[m.end():])
-        if _HOURLY_BEFORE.search(q.before):
-            return replace(q, unit=f"{q.unit}/hour")
+        hourly = _HOURLY_BEFORE.search(q.before)
+        if hourly:  # '每 GPU 小时 2 美元' is a price per GPU-hour
+            return replace(q, unit=f"{q.unit}/GPU-hour" if hourly.group("chip") else f"{q.unit}/hour")
         return q
     if q.unit not in ("", "unit") or q.percent:
         return q
     for pattern, unit in _NOUN_UNITS:
         if re.match(rf"\s*(?:{pattern})", q.after, re.I):
             return replace(q, unit=unit)
+    if q.value >= 1e6 and re.match(r"[-\s]?(?:(?:dense|MoE|base|chat)[-\s])?(?:models?|LLMs?)\b|\s*(?:的)?(?:大)?模型", q.after, re.I):
+        return replace(q, unit="parameter")  # 'a 70B model': its size in parameters
     chip = re.match(r"\s*(?:(?:NVIDIA|Nvidia|英伟达)\s*)?" + _HARDWARE_NAME.pattern, q.after, re.I)
     if chip:
         hw = find_hardware(chip.group(0))
         if hw:
             return replace(q, unit="server" if hw.kind == "server" else "GPU")
+    return q
+
+
+# ------------------------------------------------------------------ per item, precisions, overheads
+
+_ITEM_NOUNS = (  # what one item is: the count a per-item figure divides by
+    (r"GPUs?|cards?|chips?|accelerators?|TPUs?|卡|显卡|芯片|[AHBV]\d{2,3}s?|MI\d{3}X?", "GPU"),
+    (r"servers?|nodes?|machines?|boxes|instances?|服务器|节点|机器|台", "server"),
+    (r"racks?|cabinets?|机柜", "rack"),
+)
+_ITEM = "|".join(f"(?:{p})" for p, _ in _ITEM_NOUNS)
+_PER_ITEM_AFTER = re.compile(
+    rf"\s*(?:(?:each|apiece)\b|(?:per|a|an|every|/|每)\s*(?:个|张|台|块|颗)?\s*(?P<noun>{_ITEM})(?![A-Za-z])"
+    rf"|(?:(?:NVIDIA\s+)?(?:DGX\s+|HGX\s+)?[A-Z]+\d{{2,3}}[A-Za-z]*\s+)?(?P<attribute>{_ITEM})(?![A-Za-z]))", re.I)
+_ATTRIBUTE_UNITS = ("kW", "byte", "FLOP/s")  # '141 GB H200 GPUs', '6.5 kW DGX servers': one item's figure
+_PER_ITEM_BEFORE = re.compile(
+    rf"(?:(?:每|单)(?:个|张|台|块|颗)?\s*(?P<zh>{_ITEM})[^，,。；;：:\d]{{0,10}}"
+    rf"|\b(?:one|each|every|per|a single|a)\s+(?:\w+\s+)?(?P<en>{_ITEM})\b[^,.;:\d]{{0,24}})$", re.I)
+_PER_ITEM_UNITS = ("USD", "CNY", "kW", "kWh", "FLOP/s", "byte", "GPU", "server", "token/s")
+
+
+def _item(noun: str) -> str:
+    for pattern, count in _ITEM_NOUNS:
+        if re.fullmatch(pattern, noun.strip(), re.I):
+            return count
+    return "GPU"
+
+
+def _nearest_item(text: str) -> str | None:
+    """The item a bare 'each' refers to: the last countable noun before it."""
+    found = list(re.finditer(rf"(?<![A-Za-z])(?:{_ITEM})(?![A-Za-z])", text, re.I))
+    return _item(found[-1].group(0)) if found else None
+
+
+def per_item(q: QuestionQuantity, whole: str) -> QuestionQuantity:
+    """'700 W each', '每张卡按 300 W', 'one H100 costs $25,000', '每台服务器插 8 张卡': a figure for one
+    item (a GPU, a server, a rack) is in its unit per that item ('W/GPU', 'USD/GPU', 'GPU/server')."""
+    if q.unit not in _PER_ITEM_UNITS or q.percent:
+        return q
+    count = None
+    m = _PER_ITEM_AFTER.match(q.after)
+    if m and m.group("attribute") and q.unit not in _ATTRIBUTE_UNITS:
+        m = None  # '6144 张 GPUs' is a count of GPUs, '8 张卡' a count of cards
+    if m:
+        noun = m.group("noun") or m.group("attribute")
+        count = _item(noun) if noun else _nearest_item(whole[:q.start])
+    else:
+        m = _PER_ITEM_BEFORE.search(q.before)
+        if m:
+            count = _item(m.group("zh") or m.group("en"))
+    if count is None or count == q.unit:
+        return q
+    if "/" in q.unit:  # a rate of one item: 'FLOP/s' -> 'FLOP/GPU-s'
+        numerator, _, denominator = q.unit.partition("/")
+        return replace(q, unit=f"{numerator}/{count}-{denominator}")
+    unit = "W" if q.unit == "kW" else q.unit
+    value = q.value * 1000 if q.unit == "kW" else q.value
+    return replace(q, unit=f"{unit}/{count}", value=value)
+
+
+_PRECISION = re.compile(r"(?<![A-Za-z0-9])(FP32|TF32|FP16|BF16|FP8|INT8|FP4|INT4)(?![A-Za-z0-9])", re.I)
+PRECISION_BYTES = {"fp32": 4.0, "tf32": 4.0, "fp16": 2.0, "bf16": 2.0, "fp8": 1.0, "int8": 1.0, "fp4": 0.5, "int4": 0.5}
+
+
+def precisions(text: str) -> list[QuestionQuantity]:
+    """Number formats named in the question ('BF16', 'int4'), each as the bytes one value takes.
+
+    >>> [(q.text, q.value, q.unit) for q in precisions("70B weights in INT4")]
+    [('INT4', 0.5, 'byte/parameter')]
+    """
+    out = []
+    for m in _PRECISION.finditer(text):
+        if re.match(r"\s*(?:TFLOPS|FLOPS|峰值|peak|dense|稠密|tensor)", text[m.end():], re.I):
+            continue  # 'BF16 dense peak 989 TFLOPS' names the throughput's format, not a size
+        out.append(QuestionQuantity(PRECISION_BYTES[m.group(1).lower()], "byte/parameter", m.group(1), m.start(),
+                                    m.end(), False, text[max(0, m.start() - CONTEXT_CHARS):m.start()],
+                                    text[m.end():m.end() + CONTEXT_CHARS], kind="precision"))
+    return out
+
+
+_OVERHEAD_AFTER = re.compile(r"\s*(?:more|extra|overhead|on top|higher|larger|additional|多|额外|开销|冗余|余量)", re.I)
+_OVERHEAD_BEFORE = re.compile(r"(?:\+\s*|(?:overhead|extra|plus|add(?:ing)?|margin)\s*(?:of\s*)?|多|加|额外|增加|上浮|开销)\s*$", re.I)
+
+
+def overhead(q: QuestionQuantity) -> QuestionQuantity:
+    """'+25%', '多 25%', 'an overhead of 20%', '20% extra': a percentage added on top (a factor 1 + x)."""
+    if not q.percent:
+        return q
+    if _OVERHEAD_BEFORE.search(q.before) or _OVERHEAD_AFTER.match(q.after):
+        return replace(q, kind="overhead")
     return q
 
 
@@ -185,7 +291,7 @@ def question_quantities(text: str) -> list[QuestionQuantity]:
         if q.unit == "" and re.match(r"\s*(?:percent|per\s*cent)\b", found.after, re.I):
             found = replace(found, value=found.value / 100, percent=True)
         if not _is_date(found):
-            out.append(_refine_unit(found))
+            out.append(overhead(per_item(_refine_unit(found), text)))
     return out
 
 

@@ -87,6 +87,16 @@ PARAM_CUES: dict[str, Cue] = {
     "gpu_memory": Cue(after=r"\s*(?:of\s+)?(?:HBM|memory|显存|内存|GPU|cards?|卡)", before=rf"(?:显存|HBM|memory){W}\s*$"),
     "kv_cache_bytes": Cue(after=r"\s*(?:of\s+)?(?:KV|kv)", before=rf"(?:KV|kv){W}\s*(?:cache|缓存)?\s*$"),
     "layers": Cue(after=r"\s*(?:layers?|层)"),
+    "hidden_size": Cue(before=r"(?:hidden(?:\s+size|\s+dim(?:ension)?)?|d_model|model dim(?:ension)?|隐藏层?维度|隐层维度)"
+                              r"\s*(?:of|=|:|is|为|是)?\s*$"),
+    "achieved_flops": Cue(before=rf"(?:sustain\w*|achiev\w*|actual|at|跑到|达到|实际){W}\s*(?:of|at|=|:|为)?\s*$",
+                          near=r"sustain|achiev|实际|跑到"),
+    "flops_per_param_token": Cue(after=r"\s*FLOPs?\s*(?:per|/|每|a|an)\s*(?:param|参数)",
+                                 before=r"每\s*(?:个)?参数\s*每\s*(?:个)?\s*(?:token|词元)\s*(?:按|为|是|约)?\s*$"),
+    "tokens_per_second": Cue(after=r"\s*tokens?\s*(?:/|per|a)\s*(?:s|sec|second)|\s*(?:token|词元)\s*/\s*秒",
+                             before=r"每秒[^，,。;；\d]{0,6}$"),
+    "gpu_power": Cue(after=r"\s*(?:each|per|/|a)", before=rf"(?:每张卡|每卡|each|per GPU|drawing|功耗|功率){W}\s*$"),
+    "carbon_intensity": Cue(near=r"carbon|CO2|碳|排放"),
     "kv_heads": Cue(after=r"\s*(?:KV|key[- /]value)?\s*(?:heads?|头)"),
     "head_dim": Cue(after=r"[-\s]*(?:dim|dimension|维)", before=rf"(?:dim(?:ension)?|维度){W}\s*(?:of|=|:|为)?\s*$"),
     "batch": Cue(after=r"\s*(?:sequences?|requests?|users?|条|个请求)", before=rf"(?:batch(?:\s+size)?|批){W}\s*(?:of|=|:|为)?\s*$"),
@@ -146,6 +156,10 @@ def _numerator(unit: str) -> str:
 def unit_fit(q: QuestionQuantity, param: Parameter, rule: str) -> float:
     """0 when the quantity cannot be this parameter; 3 for a unit that names it, 1 for a plain number."""
     declared = _DECLARED_UNITS.get(param.name, param.unit)
+    if (q.kind == "overhead") != (param.name == "overhead"):
+        return 3.0 if q.kind == "overhead" and q.percent else 0.0  # '+25%' goes to an overhead factor, only
+    if param.name == "overhead":
+        return 3.0
     if rule in _FRACTION_RULES:
         if q.percent:
             return 3.0

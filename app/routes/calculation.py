@@ -38,10 +38,12 @@ from app.answer.model import Calculation, InputUsed, Output
 from app.question.asked import is_claim_question
 from app.question.quantities import QuestionQuantity, hardware_named, question_quantities
 from app.routes.calc_inputs import Assignment, assign, implied_rate
+from app.routes.chain import CHAIN, Chain, find_chain
 from app.question import Question, as_question
 from app.routes.model_facts import model_inputs
 from calculators import memory
 from calculators.conversions import UnitMismatch, compatible, convert, json_unit  # noqa: F401 (re-exported)
+from calculators.dimensions import COUNTS, parse_unit
 from calculators.registry import CALCULATORS, Calculator, get
 
 QUESTION = "question"
@@ -58,12 +60,14 @@ class CalcRequest:
     language: str = "en"
     target: str | None = None  # the output the question asks for
     alternatives: list[str] = field(default_factory=list)  # other calculators that answer it differently
+    unused: list[str] = field(default_factory=list)  # quantities of the question not used, each with the reason
+    chain: Chain | None = None  # when no named calculator fits: the unit-checked chain of the question's quantities
 
 
 # ------------------------------------------------------------------ what a question asks
 
 _ASKS_TO_COMPUTE = re.compile(
-    r"\bhow (?:many|much|long|big|large)\b|\bwhat (?:[\w-]+\s+){0,3}?(?:would|will|does|do|is|are)\b|\bwhat's\b|\bwhat (?:fraction|share|percentage|part|proportion)\b|\bwhat if\b|\bcompute\b"
+    r"\bhow (?:many|much|long|big|large)\b|\bwhat (?:[\w-]+\s+){0,3}?(?:would|will|does|do|did|is|are)\b|\bwhat's\b|\bwhat (?:fraction|share|percentage|part|proportion)\b|\bwhat if\b|\bcompute\b"
     r"|\bcalculate\b|\bestimate\b|\bwork out\b|\bhow about\b|\bwhat about\b|\band (?:with|if|at|for)\b"
     r"|多少|几[天台张个块片颗小月年]|多久|多长|多大|算一下|算算|计算|估算|估计|是多少|怎么算|呢\s*[？?]?\s*$",
     re.I)
@@ -93,9 +97,15 @@ _TRAIN = r"\btrain|训练|pre-?train"
 _COST = r"\bcosts?\b|\bspend|\bprice|how much money|\$|美元|成本|花费|费用|多少钱|花多少|开销"
 _BUDGET = r"\bbudget|预算|\bafford"
 _OPTIMAL = r"compute[- ]optimal|算力最优|chinchilla[- ]optimal|\boptimal\b|最优"
-_MEMORY = r"\bmemory\b|显存|内存|\bHBM\b|\bVRAM\b|\d\s*[GT]B\b"
+_MEMORY = r"\bmemory\b|显存|内存|\bHBM\b|\bVRAM\b|\d\s*[GT]B\b|\bbytes\b|字节"
 _RACKS = r"\bracks?\b|机柜|cabinets?"
 _POWER = r"\bkWh\b|electric|\bpower\b|\benergy\b|电费|用电|耗电|电量|度电|功率|电价"
+_HOW_LONG = (r"how long|how many (?:days|weeks|months|hours)|多少天|多久|多长时间|几天|几个月|多少(?:个)?小时"
+             r"|\bwall[- ]clock|\btime\b|时间")
+_ACHIEVED = (r"sustain|achiev|\bactual|实际|实测|跑到|达到|recompute|重计算|FLOPs? per param\w* per token"
+             r"|每.{0,4}(?:参数|param).{0,6}token")
+_TOKEN_RATE = r"tokens?\s*/\s*s(?:ec)?\b|tokens? (?:per|a|each) second|每秒.{0,12}(?:token|词元)|(?:token|词元)\s*/\s*秒"
+_GPU_HOURS = r"GPU[- ]?hours?|GPU\s*小时|卡时|chip[- ]hours?|accelerator[- ]hours?"
 _GENERATION = r"generation|每代|一代|每一代|代际"
 _PER_YEAR = r"per year|a year|\bannual|yearly|每年|年化|年增长|一年"
 
@@ -142,6 +152,12 @@ INTENTS: tuple[Intent, ...] = (
     Intent("inference_memory", (_MEMORY, r"weights?|权重|FP16|BF16|FP8|INT8|INT4|FP32|FP4|inference|推理|\bserv|\bload|部署|加载"),
            avoid=r"KV[- ]?cache|KV\s*缓存|\btrain|训练|Adam"),
     Intent("kv_cache", (r"KV[- ]?cache|KV\s*缓存|key[- ]value cache",)),
+    Intent("kv_cache_from_hidden", (r"KV[- ]?cache|KV\s*缓存|key[- ]value cache", r"hidden|d_model|隐藏|隐层"),
+           avoid=r"head[- ]?dim|KV heads|头维度"),
+    Intent("training_time_achieved", (_TRAIN, _HOW_LONG, _ACHIEVED), avoid=r"\bMFU\b|utili[sz]ation|利用率"),
+    Intent("training_time_from_tokens_per_second", (_TOKEN_RATE, _HOW_LONG)),
+    Intent("gpu_hours_cost", (_GPU_HOURS, _COST), avoid=_POWER),
+    Intent("gpu_hours_energy", (_GPU_HOURS, _POWER)),
     Intent("chinchilla_loss", (r"\bloss\b|损失",)),
     Intent("params_20_tokens_rule", (rf"{_OPTIMAL}|chinchilla", r"model size|how (?:big|large)|how many param|parameters|多大|参数|规模|\bsize"),
            bonus=(r"20\s*tokens|20\s*个?\s*token|\brule\b|法则|经验",), avoid=r"parametric|\bfit\b|拟合|\bloss\b|损失"),
@@ -221,14 +237,19 @@ def hardware_inputs(text: str) -> dict[str, tuple[float, str]]:
 _PRECISION = re.compile(r"(?<![A-Za-z0-9])(FP32|FP16|BF16|FP8|INT8|FP4|INT4)(?![A-Za-z0-9])", re.I)
 
 
+# The inputs a precision named in the question sets: bytes a weight, bytes a cached value.
+_PRECISION_INPUTS = {"inference_memory": "bytes_per_param", "kv_cache": "bytes_per_value",
+                     "kv_cache_from_hidden": "bytes_per_value"}
+
+
 def precision_inputs(calc: Calculator, text: str) -> dict[str, InputUsed]:
-    """'FP8 weights' -> 1 byte a weight, for the inference-memory calculator (bytes a weight by precision)."""
+    """'FP8 weights' -> 1 byte a weight; 'KV cache in FP16' -> 2 bytes a value (the size a precision gives)."""
     m = _PRECISION.search(text)
-    if not m or calc.name != "inference_memory":
+    name = _PRECISION_INPUTS.get(calc.name)
+    if not m or name is None:
         return {}
     value = memory.weight_bytes_per_parameter(m.group(1))
-    return {"bytes_per_param": InputUsed("bytes_per_param", value, calc.var("bytes_per_param").unit, QUESTION,
-                                         m.group(1))}
+    return {name: InputUsed(name, value, calc.var(name).unit, QUESTION, m.group(1))}
 
 
 def value_in(q: QuestionQuantity, unit: str) -> float:
@@ -345,19 +366,69 @@ def detect_calculation(question: Question | str, previous: CalcRequest | None = 
             return follow
     if not _ASKS_TO_COMPUTE.search(text) or _ABOUT_THE_NOTES.search(text):
         return None
-    quantities = list(q.quantities) if text == q.prepared else question_quantities(text)
+    asked = q if text == q.prepared else Question(text)
+    quantities = list(asked.quantities)
     found = best_candidate(text, quantities, embedder) if quantities else None
+    chain = find_chain(asked)
     if found is None:
+        if chain is not None:
+            return chain_request(chain, language)
         return follow_up(text, previous, language) if previous is not None and len(text) < 60 else None
     calc = get(found.calculator)
     inputs, assumed, missing = fill_inputs(calc, given_inputs(calc, found.assignment), text, found.solve)
     target = found.solve or asked_output(text, calc)
+    if chain is not None and not _calculator_fits(calc, target, asked, found.assignment, missing, chain):
+        return chain_request(chain, language)
     return CalcRequest(found.calculator, inputs, found.solve, assumed, missing, language, target,
-                       _alternatives(found.calculator))
+                       _alternatives(found.calculator), unused_reasons(found.assignment, calc))
+
+
+def _physical(unit: str) -> dict | None:
+    try:
+        dims = parse_unit(json_unit(unit))[1]
+    except UnitMismatch:
+        return None
+    return {k: v for k, v in dims.items() if k not in COUNTS}
+
+
+def _calculator_fits(calc: Calculator, target: str, question: Question, assignment: Assignment, missing: list[str],
+                     chain: Chain) -> bool:
+    """A named calculator answers the question unless a chain using every quantity does and the calculator
+    needs an input nobody gave, leaves one of those quantities unused, or computes another kind of quantity."""
+    if any("no chain" in reason for reason in chain.unused):
+        return True  # the chain is partial: the calculator's reading is the better one
+    if missing:
+        return False
+    chained = {id(t.quantity) for t in chain.terms}
+    if any(id(q) in chained for q in assignment.unused):
+        return False
+    asked = _physical(question.asked_unit or "")
+    return question.asked_unit is None or asked is None or _physical(calc.var(target).unit) == asked
+
+
+def unused_reasons(assignment: Assignment, calc: Calculator) -> list[str]:
+    """Each quantity of the question the calculator does not take, with the reason; an overhead it cannot
+    apply is flagged (a result without it is too low)."""
+    out = []
+    for q in assignment.unused:
+        if q.kind == "overhead":
+            out.append(f"{q.text.strip()}: an overhead, but {calc.name} has no overhead factor: NOT applied, "
+                       f"so the result is low by that much")
+        else:
+            out.append(f"{q.text.strip()}: no input of {calc.name} takes {q.unit or 'a plain number'} here")
+    return out
+
+
+def chain_request(chain: Chain, language: str) -> CalcRequest:
+    inputs = {t.name: InputUsed(t.name, t.value, t.unit, QUESTION, t.quantity.text.strip()) for t in chain.terms}
+    return CalcRequest(CHAIN, inputs, None, [], [], language, chain.result.outputs[0].name, [], list(chain.unused),
+                       chain)
 
 
 def follow_up(text: str, previous: CalcRequest, language: str) -> CalcRequest | None:
     """The previous calculation with what this question changes; None when it changes nothing."""
+    if previous.calculator == CHAIN:
+        return None  # a chain is of one question's quantities; a new question makes its own
     calc = get(previous.calculator)
     quantities = question_quantities(text)
     names = tuple(p.name for p in calc.parameters if p.name != previous.solve)
@@ -449,6 +520,8 @@ def asked_output(text: str, calc: Calculator) -> str:
 
 def run_request(req: CalcRequest) -> Calculation:
     """Run the registry; the asked-for output comes first. Raises CalculatorError (e.g. a missing input)."""
+    if req.chain is not None:
+        return chain_calculation(req)
     calc = get(req.calculator)
     values = {name: used.value for name, used in req.inputs.items()}
     result = calc.run(solve=req.solve, **values)
@@ -461,7 +534,20 @@ def run_request(req: CalcRequest) -> Calculation:
     outputs.sort(key=lambda o: o.name != target)  # stable: the rest keep the calculator's order
     title = calc.title_zh if req.language == "zh" else calc.summary
     notes = result.notes + tuple(f"assumed: {n}" for n in req.assumed)
-    return Calculation(calc.name, title, inputs, result.formula, result.steps, tuple(outputs), notes, result.latex)
+    return Calculation(calc.name, title, inputs, result.formula, result.steps, tuple(outputs), notes, result.latex,
+                       tuple(req.unused))
+
+
+_CHAIN_TITLES = {"en": "A unit-checked chain of the question's quantities", "zh": "按单位推导：问题中各数量的乘除"}
+
+
+def chain_calculation(req: CalcRequest) -> Calculation:
+    """The chain's result as a Calculation (inputs from the question, formula, steps, outputs)."""
+    result, chain = req.chain.result, req.chain
+    outputs = tuple(Output(a.name, a.value, json_unit(a.unit)) for a in result.outputs)
+    return Calculation(CHAIN, _CHAIN_TITLES.get(req.language, _CHAIN_TITLES["en"]), tuple(req.inputs.values()),
+                       result.formula, result.steps, outputs, result.notes + chain.notes, result.latex,
+                       tuple(req.unused))
 
 
 def asks_besides_claim(question: Question | str) -> bool:
