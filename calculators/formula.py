@@ -282,9 +282,17 @@ class Calculation:
             if u not in expr.free_symbols:
                 raise InputError(unknown, f"does not affect {target}, so it cannot be solved from it")
             # rational=False keeps float constants as floats (else sympy turns x^0.34 into a
-            # degree-50 polynomial and takes minutes); candidates are checked numerically in solve()
-            solutions = sympy.solve(sympy.Eq(self.var(target).symbol, expr), u,
-                                    rational=False, check=False, simplify=False)
+            # degree-50 polynomial and takes minutes); candidates are checked numerically in solve().
+            # A max (a roofline: the slower of compute and memory) is solved branch by branch: the
+            # branch that binds is the one whose solution gives the target back when evaluated.
+            solutions = []
+            for branch in _branches(expr):
+                if u in branch.free_symbols:
+                    solutions += [s for s in sympy.solve(sympy.Eq(self.var(target).symbol, branch), u,
+                                                         rational=False, check=False, simplify=False)
+                                  if s not in solutions]
+            if not solutions and all(u not in sympy.cancel(b).free_symbols for b in _branches(expr)):
+                raise InputError(unknown, f"does not affect {target} (it cancels out), so it cannot be solved from it")
             if not solutions:
                 raise CalculatorError(f"sympy found no closed form for {unknown} from {target}")
             args = tuple(sorted(set().union(*(s.free_symbols for s in solutions)), key=lambda s: s.name))
@@ -434,6 +442,20 @@ def _without_rounding(expr: sympy.Expr) -> sympy.Expr:
 
 def _has_rounding(expr: sympy.Expr) -> bool:
     return bool(expr.atoms(sympy.ceiling, sympy.floor))
+
+
+def _branches(expr: sympy.Expr) -> list[sympy.Expr]:
+    """The expression with each Max/Min replaced by one of its arguments, every combination.
+
+    >>> a, b = sympy.symbols("a b", positive=True)
+    >>> _branches(2 * sympy.Max(a, b))
+    [2*a, 2*b]
+    """
+    found = sorted(expr.atoms(sympy.Max, sympy.Min), key=sympy.default_sort_key)
+    if not found:
+        return [expr]
+    first = found[0]
+    return [b for arg in first.args for b in _branches(expr.xreplace({first: arg}))]
 
 
 # ---- rendering ---------------------------------------------------------------------

@@ -32,7 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
-from calculators import gpu_hours, growth, memory, racks, scaling, search_economics, serving, training
+from calculators import gpu_hours, growth, memory, racks, roofline, scaling, search_economics, serving, training
 from calculators.errors import InputError, UnknownCalculator
 from calculators.formula import Calculation, Result, Var
 
@@ -162,6 +162,10 @@ CALCULATORS: dict[str, Calculator] = {c.name: c for c in (
     Calculator(serving.cost_per_1k_tokens, serving.TOKEN_COST, "serving", "每千 token 推理成本"),
     Calculator(serving.cost_per_query, serving.QUERY_COST, "serving", "每次查询成本"),
     Calculator(serving.fleet_size, serving.FLEET, "serving", "推理集群规模（GPU 与服务器数）"),
+    Calculator(roofline.roofline_cost_per_1k_tokens, roofline.ROOFLINE, "serving",
+               "按 roofline 计算每千 token 推理成本（含批大小与显存带宽）"),
+    Calculator(roofline.decode_tokens_per_second, roofline.ROOFLINE, "serving", "解码吞吐（每秒 token 数，按显存带宽）"),
+    Calculator(roofline.time_per_output_token, roofline.ROOFLINE, "serving", "每个输出 token 的延迟（解码一步的时间）"),
     Calculator(racks.rack_count, racks.RACK_COUNT, "racks", "机柜数量"),
     Calculator(racks.rack_capital_cost, racks.CAPITAL, "racks", "机柜初始投入"),
     Calculator(racks.rack_power, racks.POWER, "racks", "机柜功率、日用电量与电费"),

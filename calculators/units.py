@@ -105,7 +105,7 @@ _LETTER_MULT = {"K": 10**3, "k": 10**3, "M": 10**6, "B": 10**9, "T": 10**12}
 _SI_LONG = {"kilo": "k", "mega": "M", "giga": "G", "tera": "T", "peta": "P", "exa": "E"}
 
 _NUMBER_RE = re.compile(
-    r"(?P<mant>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
+    r"(?P<mant>\d{1,3}(?:,\d{3})+(?!\d)(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
     r"(?:[eE](?P<exp>[+-]?\d+))?"
 )
 _MULT_RE = re.compile(

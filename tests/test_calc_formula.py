@@ -201,7 +201,12 @@ def test_every_input_of_every_calculation_can_be_solved():
             expr = c.composed(target.name)
             for v in c.inputs:
                 if v.symbol in expr.free_symbols:
-                    solutions, functions, _ = c.solution(target.name, v.name)
+                    try:
+                        solutions, functions, _ = c.solution(target.name, v.name)
+                    except InputError as e:  # e.g. GPUs in a cost per token under ideal scaling
+                        assert "cancels out" in e.message and v.symbol not in sympy.cancel(
+                            expr.replace(lambda x: isinstance(x, sympy.Max), lambda x: x.args[0])).free_symbols
+                        continue
                     assert solutions and len(functions) == len(solutions), (c.name, target.name, v.name)
 
 

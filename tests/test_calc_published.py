@@ -5,7 +5,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings, strategies as st
 
 from app.cli.calc import calc as calc_command
-from calculators import gpu_hours, memory, training
+from calculators import gpu_hours, memory, roofline, training
 from calculators.registry import run
 
 # (what, published, ours, allowed relative error)
@@ -24,6 +24,16 @@ GOLDEN = [
     ("70B weights at fp16, GB", 140e9, memory.inference_memory(70e9, memory.weight_bytes_per_parameter("fp16")), 1e-12),
     ("70B weights at int8, GB", 70e9, memory.inference_memory(70e9, memory.weight_bytes_per_parameter("int8")), 1e-12),
     ("70B weights at int4, GB", 35e9, memory.inference_memory(70e9, memory.weight_bytes_per_parameter("int4")), 1e-12),
+    # roofline against llm-analysis 0.2.2 (run on its own configs; differences explained in tests/test_calc_roofline.py):
+    # given its 55.3B-parameter Llama-2-70B and its 1.28 ms of all-reduce latency a step, our decode step is its own
+    ("llm-analysis: Llama-2-70B, 2 x A100 80GB, fp16, batch 1, 512 + 32 tokens: decode step, s", 0.028625,
+     roofline.time_per_output_token(55.29e9, gpus=2, kv_bytes_per_token=327_680) + 2 * 80 * 8e-6, 0.02),
+    ("llm-analysis: Llama-2-70B, 2 x H100 SXM, fp16, batch 1, 512 + 32 tokens: decode step, s", 0.017927,
+     roofline.time_per_output_token(55.29e9, gpus=2, kv_bytes_per_token=327_680, peak_flops=989e12,
+                                    bandwidth=3.35e12) + 2 * 80 * 8e-6, 0.02),
+    ("llm-analysis: Llama-2-70B, 2 x A100 80GB, batch 1, $2/GPU-hour: decode $ per 1K tokens", 0.031806,
+     1000 * 2 * 2 / 3600 * (roofline.time_per_output_token(55.29e9, gpus=2, kv_bytes_per_token=327_680)
+                            + 2 * 80 * 8e-6), 0.02),
 ]
 
 

@@ -133,7 +133,8 @@ _DATE_WORDS = re.compile(r"(?:\b(?:in|since|by|until|of|from|during)\s+|在|于|
 
 
 def _is_date(q: QuestionQuantity) -> bool:
-    year_like = q.value == int(q.value) and 1950 <= q.value <= 2100 and q.unit in ("", "year")
+    year_like = (q.value == int(q.value) and 1950 <= q.value <= 2100 and q.unit in ("", "year")
+                 and "," not in q.text)  # '2,000 tokens' is never a year
     if q.value == int(q.value) and 1 <= q.value <= 12 and re.match(r"\s*月", q.after) \
             and q.unit == "":
         return True  # 1月, 2023年1月
@@ -141,7 +142,8 @@ def _is_date(q: QuestionQuantity) -> bool:
         return True  # 1月5日
     if not year_like:
         return False
-    return q.unit == "year" or bool(_DATE_WORDS.search(q.before)) or bool(re.match(r"\s*[-/年]", q.after))
+    # '2023-05' and '2023年' are dates; '2000-token prompt' is an adjective
+    return q.unit == "year" or bool(_DATE_WORDS.search(q.before)) or bool(re.match(r"\s*(?:[/年]|-(?![A-Za-z]))", q.after))
 
 
 def _refine_unit(q: QuestionQuantity) -> QuestionQuantity:

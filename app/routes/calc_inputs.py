@@ -8,6 +8,7 @@ it by the words next to it: "175B-parameter model", "46.2% FLOPS utilization",
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -100,6 +101,19 @@ PARAM_CUES: dict[str, Cue] = {
     "kv_heads": Cue(after=r"\s*(?:KV|key[- /]value)?\s*(?:heads?|头)"),
     "head_dim": Cue(after=r"[-\s]*(?:dim|dimension|维)", before=rf"(?:dim(?:ension)?|维度){W}\s*(?:of|=|:|为)?\s*$"),
     "batch": Cue(after=r"\s*(?:sequences?|requests?|users?|条|个请求)", before=rf"(?:batch(?:\s+size)?|批){W}\s*(?:of|=|:|为)?\s*$"),
+    "bandwidth": Cue(after=r"\s*(?:of\s+)?(?:(?:HBM\d?e?|memory|显存|内存)\s*)?(?:bandwidth|带宽)",
+                     before=rf"(?:bandwidth|带宽){W}\s*(?:of|is|=|:|为|是)?\s*$"),
+    "memory_efficiency": Cue(after=r"\s*(?:of\s+)?(?:the\s+)?(?:(?:HBM\d?e?|memory|peak|显存)\s*)*(?:bandwidth|带宽)",
+                             before=r"(?:带宽利用率|bandwidth (?:utili[sz]ation|efficiency))\s*(?:of|is|=|:|为|是)?\s*$"),
+    "kv_bytes_per_token": Cue(after=r"\s*(?:of\s+KV\s*(?:cache)?\s*)?(?:per|/|每|a|an)\s*(?:token|词元)",
+                              before=r"(?:每\s*(?:个\s*)?(?:token|词元)|per token)\s*(?:为|是|:|of)?\s*$",
+                              near=r"\bKV\b|KV\s*缓存"),
+    "prompt_tokens": Cue(after=r"[-\s]*(?:tokens?|个?\s*token|词元)?[-\s]*(?:of\s+)?(?:prompts?|inputs?|context|输入|提示)",
+                         before=rf"(?:prompts?|inputs?|输入|提示词?){W}\s*(?:of|=|:|为|是)?\s*$"),
+    "output_tokens": Cue(after=r"[-\s]*(?:tokens?|个?\s*token|词元)?[-\s]*(?:of\s+)?(?:outputs?|generated|completion|输出|生成)",
+                         before=rf"(?:generat\w*|outputs?|输出|生成){W}\s*(?:of|=|:|为)?\s*$"),
+    "gpus": Cue(after=r"\s*(?:张|块|个|片)?\s*(?:[AHB]\d{2,3}\w*|MI300X?|GPUs?|cards?|卡|显卡)",
+                before=r"(?:on|across|with|over|using|用|使用|在)\s*$"),
     "bytes_per_value": Cue(after=r"\s*(?:bytes?|字节)\s*(?:per|/|每|a|an)\s*(?:value|值)"),
     "tokens_per_param": Cue(after=r"\s*tokens?\s*(?:per|/|每|a|an|for\s+each)\s*(?:param|parameter|参数)"),
     "annual_revenue": Cue(after=r"\s*(?:(?:of|in)\s+)?(?:(?:search|annual|yearly)\s+)?revenue",
@@ -149,6 +163,14 @@ _PLAIN_COUNT_UNITS = {"", "visitor", "question", "word", "sample", "layer", "hea
                       "parameter", "GPU", "server", "rack", "query", "year", "U"}
 
 
+def _denominator(q: QuestionQuantity) -> bool:
+    """'per 1,000 tokens', '每千个token', 'per million tokens': a round count after 'per' is a rate's unit."""
+    if q.unit not in ("token", "word", "query", "character") or q.percent:
+        return False
+    round_count = q.value == 1 or (q.value >= 1000 and math.log10(q.value) == int(math.log10(q.value)))
+    return round_count and bool(re.search(r"(?:\bper|\ba|\bevery|\beach|/|每)\s*$", q.before, re.I))
+
+
 def _numerator(unit: str) -> str:
     return unit.partition("/")[0]
 
@@ -156,6 +178,8 @@ def _numerator(unit: str) -> str:
 def unit_fit(q: QuestionQuantity, param: Parameter, rule: str) -> float:
     """0 when the quantity cannot be this parameter; 3 for a unit that names it, 1 for a plain number."""
     declared = _DECLARED_UNITS.get(param.name, param.unit)
+    if _denominator(q):
+        return 0.0  # 'cost per 1,000 tokens': the unit of a rate, not an amount of tokens
     if (q.kind == "overhead") != (param.name == "overhead"):
         return 3.0 if q.kind == "overhead" and q.percent else 0.0  # '+25%' goes to an overhead factor, only
     if param.name == "overhead":

@@ -107,6 +107,16 @@ _ACHIEVED = (r"sustain|achiev|\bactual|实际|实测|跑到|达到|recompute|重
 _TOKEN_RATE = r"tokens?\s*/\s*s(?:ec)?\b|tokens? (?:per|a|each) second|每秒.{0,12}(?:token|词元)|(?:token|词元)\s*/\s*秒"
 _GPU_HOURS = r"GPU[- ]?hours?|GPU\s*小时|卡时|chip[- ]hours?|accelerator[- ]hours?"
 _GENERATION = r"generation|每代|一代|每一代|代际"
+_PER_1K = r"per (?:1,?000|1k|thousand|million|1M) tokens?|每千|每百万|每\s*1,?000\s*个?\s*tokens?|/\s*1[kKM]|per token|每个token"
+# a roofline's inputs: batch size, memory bandwidth, decode
+_ROOFLINE = (r"\bbatch|批大小|批量|批次|bandwidth|带宽|\d\s*[TG]B/s|memory[- ]bound|roofline|decod|解码|\bKV\b"
+             r"|prefill|预填充")
+_ASKS_RATE = (r"how many tokens? (?:per|a|each) second|tokens?\s*/\s*s\b.{0,20}\?|throughput|吞吐"
+              r"|每秒.{0,8}多少|多少.{0,6}(?:token|词元)\s*/\s*秒|tokens? per second")
+_ASKS_STEP_TIME = (r"latency|延迟|time per (?:output )?token|per[- ]token (?:time|latency)|每个?\s*(?:输出\s*)?(?:token|词元).{0,8}"
+                   r"(?:时间|多久|延迟|耗时)|(?:ms|milliseconds?|毫秒) (?:per|a|each) token|inter-token|TPOT")
+_ASKS_PREFILL = r"prefill|预填充|time to first token|TTFT|首\s*(?:个\s*)?(?:token|词元)"
+_ASKS_LATENCY = rf"{_ASKS_STEP_TIME}|{_ASKS_PREFILL}"
 _PER_YEAR = r"per year|a year|\bannual|yearly|每年|年化|年增长|一年"
 
 
@@ -154,6 +164,10 @@ INTENTS: tuple[Intent, ...] = (
     Intent("kv_cache", (r"KV[- ]?cache|KV\s*缓存|key[- ]value cache",)),
     Intent("kv_cache_from_hidden", (r"KV[- ]?cache|KV\s*缓存|key[- ]value cache", r"hidden|d_model|隐藏|隐层"),
            avoid=r"head[- ]?dim|KV heads|头维度"),
+    Intent("roofline_cost_per_1k_tokens", (_PER_1K, r"cost|成本|费用|\bprice|多少钱", _ROOFLINE),
+           avoid=r"query|search|查询|搜索|\btrain|训练"),
+    Intent("decode_tokens_per_second", (_ASKS_RATE, _ROOFLINE), avoid=r"\btrain|训练|how long|多久|多少天"),
+    Intent("time_per_output_token", (_ASKS_LATENCY, _ROOFLINE), avoid=r"\btrain|训练"),
     Intent("training_time_achieved", (_TRAIN, _HOW_LONG, _ACHIEVED), avoid=r"\bMFU\b|utili[sz]ation|利用率"),
     Intent("training_time_from_tokens_per_second", (_TOKEN_RATE, _HOW_LONG)),
     Intent("gpu_hours_cost", (_GPU_HOURS, _COST), avoid=_POWER),
@@ -221,8 +235,11 @@ def hardware_inputs(text: str) -> dict[str, tuple[float, str]]:
         if hw.kind in ("GPU", "TPU"):
             out.setdefault("peak_flops", (hw.peak_bf16.value, _catalog(label.format(hw.peak_bf16.source))))
             out.setdefault("gpu_memory", (hw.memory.value, _catalog(label.format(hw.memory.source))))
+            if hw.bandwidth:
+                out.setdefault("bandwidth", (hw.bandwidth.value, _catalog(label.format(hw.bandwidth.source))))
             if hw.price and hw.price.unit == "USD/GPU-hour":
                 out.setdefault("price_per_chip_hour", (hw.price.value, _catalog(label.format(hw.price.source))))
+                out.setdefault("price_per_gpu_hour", (hw.price.value, _catalog(label.format(hw.price.source))))
         else:
             if hw.power:
                 out.setdefault("server_power", (hw.power.value / 1000, _catalog(label.format(hw.power.source))))
@@ -239,7 +256,8 @@ _PRECISION = re.compile(r"(?<![A-Za-z0-9])(FP32|FP16|BF16|FP8|INT8|FP4|INT4)(?![
 
 # The inputs a precision named in the question sets: bytes a weight, bytes a cached value.
 _PRECISION_INPUTS = {"inference_memory": "bytes_per_param", "kv_cache": "bytes_per_value",
-                     "kv_cache_from_hidden": "bytes_per_value"}
+                     "kv_cache_from_hidden": "bytes_per_value", "roofline_cost_per_1k_tokens": "bytes_per_param",
+                     "decode_tokens_per_second": "bytes_per_param", "time_per_output_token": "bytes_per_param"}
 
 
 def precision_inputs(calc: Calculator, text: str) -> dict[str, InputUsed]:
@@ -479,6 +497,10 @@ _OUTPUT_CUES: dict[str, str] = {
     "pf_days": r"PF-?days?",
     "share_of_revenue": r"share|percent|%|占.{0,6}(?:比例|多少)",
     "tokens_per_query": r"how many tokens|多少(?:个)?\s*tokens?",
+    "time_per_token": rf"^(?!.*(?:{_ASKS_PREFILL})).*(?:{_ASKS_STEP_TIME})",
+    "decode_tokens_per_second": _ASKS_RATE,
+    "prefill_time": _ASKS_PREFILL,
+    "decode_cost_per_1k_tokens": r"decode[- ]only|decod\w* cost|仅解码|解码成本",
 }
 
 
