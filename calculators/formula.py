@@ -49,6 +49,7 @@ FRACTION = "fraction"  # in (0, 1]: utilisation, a cost factor
 SHARE = "share"  # in [0, 1): cache hit rate, margin, a decline
 COUNT = "count"  # a positive whole number
 GROWTH = "growth"  # > -1: a rate of change, may be negative
+LEVEL = "level"  # a whole number from 0 up to the Var's maximum: a ZeRO stage, a switch (0 off, 1 on)
 
 _ASSUMPTIONS = {
     POSITIVE: {"positive": True},
@@ -57,6 +58,7 @@ _ASSUMPTIONS = {
     NONNEGATIVE: {"nonnegative": True},
     SHARE: {"nonnegative": True},
     GROWTH: {"real": True},
+    LEVEL: {"nonnegative": True, "integer": True},
 }
 
 
@@ -69,6 +71,7 @@ class Var:
     description: str
     rule: str = POSITIVE
     source: str = ""  # citation of the default value: a note's file and line, a paper, a spec
+    maximum: float | None = None  # the largest value allowed (a LEVEL's top)
 
     @cached_property
     def symbol(self) -> sympy.Symbol:
@@ -111,6 +114,8 @@ def _check_rule(var: Var, x: float) -> None:
         raise InputError(name, f"must be a whole number; got {x:g}")
     if rule == NONNEGATIVE and x < 0:
         raise InputError(name, f"must not be negative; got {x:g}")
+    if rule == LEVEL and not (x == int(x) and 0 <= x <= (var.maximum if var.maximum is not None else math.inf)):
+        raise InputError(name, f"must be a whole number from 0 to {var.maximum:g}; got {x:g}")
     if rule == GROWTH and not x > -1:
         raise InputError(name, f"must be more than -1 (a fall of 100%); got {x:g}")
 
@@ -281,24 +286,43 @@ class Calculation:
             u = self.var(unknown).symbol
             if u not in expr.free_symbols:
                 raise InputError(unknown, f"does not affect {target}, so it cannot be solved from it")
+            if self.var(unknown).rule == LEVEL:
+                raise InputError(unknown, f"is a setting (0 to {self.var(unknown).maximum:g}), not solved for: "
+                                 f"give each and compare")
+            # a setting (a ZeRO stage, a switch) is solved for at each of its values; solve() keeps the
+            # solution that gives the target back with the given setting
+            expr_cases = [expr.subs(case) for case in self._level_cases(expr)]
             # rational=False keeps float constants as floats (else sympy turns x^0.34 into a
             # degree-50 polynomial and takes minutes); candidates are checked numerically in solve().
             # A max (a roofline: the slower of compute and memory) is solved branch by branch: the
             # branch that binds is the one whose solution gives the target back when evaluated.
-            solutions = []
-            for branch in _branches(expr):
-                if u in branch.free_symbols:
-                    solutions += [s for s in sympy.solve(sympy.Eq(self.var(target).symbol, branch), u,
-                                                         rational=False, check=False, simplify=False)
-                                  if s not in solutions]
-            if not solutions and all(u not in sympy.cancel(b).free_symbols for b in _branches(expr)):
+            solutions, cases = [], []
+            for case in self._level_cases(expr):
+                for branch in _branches(expr.subs(case)):
+                    if u not in branch.free_symbols:
+                        continue
+                    for s in sympy.solve(sympy.Eq(self.var(target).symbol, branch), u,
+                                         rational=False, check=False, simplify=False):
+                        if (s, case) not in zip(solutions, cases):
+                            solutions.append(s)
+                            cases.append(case)
+            if not solutions and all(u not in sympy.cancel(b).free_symbols for e in expr_cases for b in _branches(e)):
                 raise InputError(unknown, f"does not affect {target} (it cancels out), so it cannot be solved from it")
             if not solutions:
                 raise CalculatorError(f"sympy found no closed form for {unknown} from {target}")
             args = tuple(sorted(set().union(*(s.free_symbols for s in solutions)), key=lambda s: s.name))
             functions = [sympy.lambdify(args, s, modules="math") for s in solutions]
             self._solutions[key] = (solutions, functions, args)
+            self._solutions[key + ("settings",)] = cases  # the settings each solution holds for
         return self._solutions[key]
+
+    def _level_cases(self, expr: sympy.Expr) -> list[dict]:
+        """Every combination of values of the settings (LEVEL Vars) in expr: [{}] when there are none."""
+        cases: list[dict] = [{}]
+        for v in self.inputs:
+            if v.rule == LEVEL and v.symbol in expr.free_symbols:
+                cases = [{**c, v.symbol: k} for c in cases for k in range(int(v.maximum) + 1)]
+        return cases
 
     def solve(self, unknown: str, values: Mapping) -> dict[str, float]:
         """Given one output and the other inputs, find `unknown`, then evaluate the chain."""
@@ -317,7 +341,10 @@ class Calculation:
         inputs = {k: v for k, v in known.items() if k != target.name}
         exact = not _has_rounding(self.composed(target.name))
         candidates = []
-        for fn in functions:
+        settings = self._solutions[(target.name, unknown, "settings")]
+        for fn, case in zip(functions, settings):
+            if any(known[v.name] != value for v, value in ((self.var(str(k)), x) for k, x in case.items())):
+                continue  # solved for another ZeRO stage / switch than the one given
             try:
                 x = complex(fn(*(known[a.name] for a in args)))
             except (OverflowError, ZeroDivisionError, ValueError, TypeError):
@@ -335,11 +362,13 @@ class Calculation:
                 continue
             if exact and not rounded and not math.isclose(reached, known[target.name], rel_tol=1e-6, abs_tol=1e-12):
                 continue  # a spurious root (solve ran with check=False)
-            candidates.append(value)
+            # a root that gives the target to 1e-9 comes before a looser one (a roofline's other branch)
+            loose = exact and not rounded and not math.isclose(reached, known[target.name], rel_tol=1e-9, abs_tol=1e-12)
+            candidates.append((loose, len(candidates), value))
         if not candidates:
             raise InputError(unknown, f"has no valid value that gives {target.name} = "
                              f"{format_number(known[target.name])} {target.unit}".rstrip())
-        inputs[unknown] = candidates[0]
+        inputs[unknown] = min(candidates)[2]
         return self.evaluate(inputs)
 
     def _whole(self, u: Var, x: float, inputs: dict, target: str, wanted: float) -> float:

@@ -35,6 +35,15 @@ activations does 8ND hardware FLOPs, so its hardware FLOPs utilisation is 8/6 of
 33.9
 >>> round(training_time_from_tokens_per_second(1.4e12, chips=2048, tokens_per_second=380), 1)
 20.8
+
+Attention FLOPs on top of 6N a token: 12·L·d·s (PaLM, Chowdhery et al. 2022, arXiv:2204.02311,
+appendix B: "6N + 12LHQT" FLOPs a token, H·Q = d the model dimension, T = s the sequence
+length; Kaplan et al. 2020 table 1 counts the forward pass's 2·n_layer·n_ctx·d_attn the same
+way). GPT-3 175B at 2,048 tokens: attention adds 12·96·12,288·2,048 / 6N = 2.8%:
+
+>>> c = training_compute_with_attention(175e9, 300e9, layers=96, hidden_size=12288, seq_len=2048)
+>>> round(c / 3.15e23, 3)
+1.028
 """
 
 from __future__ import annotations
@@ -92,6 +101,32 @@ TRAINING_TIME_TOKENS = Calculation("training_time_from_tokens_per_second", (F_TO
 TRAINING_COMPUTE = Calculation("training_compute", (F_FLOPS, F_PF_DAYS), "training FLOPs and PF-days")
 TRAINING_COST = Calculation("training_cost", (F_FLOPS, F_CHIP_HOURS, F_COST), "training cost in the cloud")
 TRAINING_TIME = Calculation("training_time", (F_FLOPS, F_SECONDS, F_DAYS), "wall-clock training time")
+
+
+ATTN_LAYERS = Var("layers", "layer", "transformer layers (L)", COUNT)
+ATTN_HIDDEN = Var("hidden_size", "", "model dimension d (attention heads x head dimension)", COUNT)
+ATTN_SEQ = Var("seq_len", "token", "tokens a training sequence (context length)", COUNT)
+FLOPS_WITH_ATTENTION = Var("flops", "FLOP", "training compute with attention, (6N + 12·L·d·s) x D")
+F_FLOPS_ATTENTION = Formula(
+    FLOPS_WITH_ATTENTION, D * (6 * N + 12 * ATTN_LAYERS.symbol * ATTN_HIDDEN.symbol * ATTN_SEQ.symbol),
+    (TOKENS, PARAMS, ATTN_LAYERS, ATTN_HIDDEN, ATTN_SEQ), "PaLM (Chowdhery et al. 2022), appendix B: 6N + 12LHQT",
+)
+TRAINING_COMPUTE_ATTENTION = Calculation("training_compute_with_attention", (F_FLOPS_ATTENTION, F_PF_DAYS),
+                                         "training FLOPs with the attention term")
+
+
+def training_compute_with_attention(params: float, tokens: float, layers: float, hidden_size: float,
+                                    seq_len: float) -> float:
+    """Training compute in FLOP with attention: (6·N + 12·layers·d·seq_len) x D (PaLM's count; also in PF-days).
+
+    Args:
+        params: model parameters (N)
+        tokens: training tokens (D)
+        layers: transformer layers (L)
+        hidden_size: model dimension d
+        seq_len: tokens a training sequence (context length)
+    """
+    return TRAINING_COMPUTE_ATTENTION.evaluate(locals())["flops"]
 
 
 def training_compute(params: float, tokens: float) -> float:

@@ -118,6 +118,8 @@ def _sample(var: Var, rng: random.Random) -> float:
         return rng.uniform(0.05, 0.95)
     if var.rule == "count":
         return float(rng.randint(1, 5000))
+    if var.rule == "level":
+        return float(rng.randint(0, int(var.maximum)))
     if var.rule == "growth":
         return rng.uniform(-0.5, 2)
     return 10 ** rng.uniform(-1, 6)
@@ -200,7 +202,7 @@ def test_every_input_of_every_calculation_can_be_solved():
         for target in c.outputs:
             expr = c.composed(target.name)
             for v in c.inputs:
-                if v.symbol in expr.free_symbols:
+                if v.symbol in expr.free_symbols and v.rule != "level":  # a setting is given, not solved for
                     try:
                         solutions, functions, _ = c.solution(target.name, v.name)
                     except InputError as e:  # e.g. GPUs in a cost per token under ideal scaling

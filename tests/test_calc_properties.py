@@ -95,6 +95,8 @@ def test_solve_for_every_continuous_input_of_every_calculator(data):
             values[v.name] = data.draw(st.integers(1, 64))
         elif v.rule == "growth":
             values[v.name] = data.draw(st.floats(-0.5, 2))
+        elif v.rule == "level":
+            values[v.name] = data.draw(st.integers(0, int(v.maximum)))
         elif v.rule == "nonnegative":
             values[v.name] = data.draw(st.floats(1, 1e6))
         else:
@@ -105,7 +107,7 @@ def test_solve_for_every_continuous_input_of_every_calculator(data):
         assume(False)
     target = c.outputs[-1]
     expr = c.composed(target.name)
-    unknowns = [v for v in c.inputs if v.rule not in ("count",) and v.symbol in expr.free_symbols
+    unknowns = [v for v in c.inputs if v.rule not in ("count", "level") and v.symbol in expr.free_symbols
                 and not expr.atoms(__import__("sympy").ceiling, __import__("sympy").floor)]
     y = forward[target.name]
     assume(unknowns and abs(y) > 1e-6 and abs(1 - y) > 1e-6)  # ill-conditioned near 0 and 1: 1 - 1e-13
@@ -117,4 +119,6 @@ def test_solve_for_every_continuous_input_of_every_calculator(data):
     # input up to the cancellation an inverse by subtraction suffers (a - b with b >> a loses digits of a).
     again = c.evaluate({**values, unknown.name: solved[unknown.name]})
     assert math.isclose(again[target.name], y, rel_tol=1e-9, abs_tol=1e-12)
+    if expr.atoms(__import__("sympy").Max, __import__("sympy").Min):
+        return  # on a roofline's flat side (memory-bound: more FLOP/s change nothing) many inputs give the target
     assert math.isclose(solved[unknown.name], values[unknown.name], rel_tol=1e-4, abs_tol=1e-9)

@@ -97,7 +97,7 @@ _TRAIN = r"\btrain|训练|pre-?train"
 _COST = r"\bcosts?\b|\bspend|\bprice|how much money|\$|美元|成本|花费|费用|多少钱|花多少|开销"
 _BUDGET = r"\bbudget|预算|\bafford"
 _OPTIMAL = r"compute[- ]optimal|算力最优|chinchilla[- ]optimal|\boptimal\b|最优"
-_MEMORY = r"\bmemory\b|显存|内存|\bHBM\b|\bVRAM\b|\d\s*[GT]B\b|\bbytes\b|字节"
+_MEMORY = r"\bmemory\b|显存|内存|\bHBM\b|\bVRAM\b|\d\s*[GT]B(?![A-Za-z0-9/])|\bbytes\b|字节"
 _RACKS = r"\bracks?\b|机柜|cabinets?"
 _POWER = r"\bkWh\b|electric|\bpower\b|\benergy\b|电费|用电|耗电|电量|度电|功率|电价"
 _HOW_LONG = (r"how long|how many (?:days|weeks|months|hours)|多少天|多久|多长时间|几天|几个月|多少(?:个)?小时"
@@ -159,6 +159,12 @@ INTENTS: tuple[Intent, ...] = (
     Intent("rack_energy", (rf"{_RACKS}|kW\b", _POWER)),
     Intent("training_memory", (_MEMORY, r"\btrain|训练|Adam|optimi[sz]er|优化器|gradients?|梯度"),
            avoid=r"KV[- ]?cache|KV\s*缓存"),
+    Intent("training_memory_per_gpu", (_MEMORY, r"\btrain|训练|Adam|optimi[sz]er|优化器|ZeRO|DeepSpeed|FSDP",
+                                       r"ZeRO|DeepSpeed|FSDP|activations?|激活|recomput|重计算|checkpointing"),
+           avoid=r"overhead|开销|\d\s*%|KV[- ]?cache|KV\s*缓存"),
+    Intent("training_compute_with_attention", (_TRAIN, r"FLOPs?\b(?!\s*utili)|PF-?days?|算力|计算量|\bcompute\b|浮点",
+                                               r"attention|注意力|seq(?:uence)?[- ]length|context length|序列长度|上下文长度"),
+           avoid=rf"{_BUDGET}|{_COST}|how long|多少天|多久|{_MEMORY}|{_OPTIMAL}"),
     Intent("inference_memory", (_MEMORY, r"weights?|权重|FP16|BF16|FP8|INT8|INT4|FP32|FP4|inference|推理|\bserv|\bload|部署|加载"),
            avoid=r"KV[- ]?cache|KV\s*缓存|\btrain|训练|Adam"),
     Intent("kv_cache", (r"KV[- ]?cache|KV\s*缓存|key[- ]value cache",)),
@@ -270,6 +276,28 @@ def precision_inputs(calc: Calculator, text: str) -> dict[str, InputUsed]:
     return {name: InputUsed(name, value, calc.var(name).unit, QUESTION, m.group(1))}
 
 
+_RECOMPUTE = re.compile(r"recomput|重计算|checkpointing", re.I)
+_NO_RECOMPUTE = re.compile(r"(?:without|\bno|不用|不做|无|未)\s*(?:full\s+)?(?:activation\s+)?(?:recomput|重计算|checkpoint)", re.I)
+
+
+_ZERO_STAGE = re.compile(r"ZeRO[-\s]?(?:stage\s*|阶段\s*)?([0-3])(?!\d)|(?:stage|阶段)\s*([0-3])\s*(?:of\s+)?ZeRO", re.I)
+
+
+def switch_inputs(calc: Calculator, text: str) -> dict[str, InputUsed]:
+    """Settings a question names in words: 'with full recomputation' -> recompute = 1 ('without ...' -> 0);
+    'ZeRO-3', 'ZeRO stage 2' -> zero_stage (a name with a digit, which the quantity reader leaves alone)."""
+    names = {p.name for p in calc.parameters}
+    out = {}
+    m = _RECOMPUTE.search(text)
+    if "recompute" in names and m:
+        value = 0.0 if _NO_RECOMPUTE.search(text) else 1.0
+        out["recompute"] = InputUsed("recompute", value, "", QUESTION, m.group(0))
+    m = _ZERO_STAGE.search(text)
+    if "zero_stage" in names and m:
+        out["zero_stage"] = InputUsed("zero_stage", float(m.group(1) or m.group(2)), "", QUESTION, m.group(0))
+    return out
+
+
 def value_in(q: QuestionQuantity, unit: str) -> float:
     """The quantity's value in the parameter's declared unit (a plain number is taken as given)."""
     if q.unit in ("", "U", "word/1K token") or q.unit == unit:
@@ -293,7 +321,7 @@ def given_inputs(calc: Calculator, assignment: Assignment, source: str = QUESTIO
 def fill_inputs(calc: Calculator, given: dict[str, InputUsed], text: str,
                 solve: str | None = None) -> tuple[dict[str, InputUsed], list[str], list[str]]:
     """(inputs, assumed, missing): the given inputs plus the catalog's, a model's, then the defaults."""
-    inputs = {**precision_inputs(calc, text), **given}
+    inputs = {**precision_inputs(calc, text), **switch_inputs(calc, text), **given}
     price = inputs.get("instance_price_per_hour")
     if price and "gpus_per_instance" not in inputs and re.search(r"GPU|chip|card|卡|芯片", price.text, re.I):
         inputs["gpus_per_instance"] = InputUsed("gpus_per_instance", 1.0, calc.var("gpus_per_instance").unit,
