@@ -5,7 +5,7 @@ Formulas:
   line 124 and line 142, "推理成本约为2N").
 - cost per 1,000 tokens = 1000 x 2N x price per GPU-hour / (3600 x peak x MFU).
 - tokens per query = samples x ((prompt + response words) x 1000 / words per 1,000
-  tokens + Chinese characters / characters per token); a provider's cost per query =
+  tokens + Chinese characters x tokens per character); a provider's cost per query =
   tokens x price per 1,000 tokens / 1000 x (1 - cache hit rate) x (1 - margin)
   (the notes' first-order estimate, kb/001_420203dd199bc46a.txt lines 94 and 104).
 - fleet: GPU-hours a day = visitors x questions x words x seconds per word / 3600;
@@ -19,9 +19,11 @@ Examples
 >>> round(cost_per_query(), 6)
 0.0105
 >>> QUERY_COST.evaluate({"prompt_words": 50, "response_words": 400, "samples": 5,
-...     "words_per_1k_tokens": 750, "chinese_chars": 0, "chinese_chars_per_token": 1,
+...     "words_per_1k_tokens": 750, "chinese_chars": 0, "tokens_per_chinese_char": 0.6,
 ...     "price_per_1k_tokens": 0.02, "cache_hit_rate": 0.3, "margin": 0.75})["tokens_per_query"]
 3000.0
+>>> cost_per_query(prompt_words=0, response_words=0, samples=1, chinese_chars=500, cache_hit_rate=0, margin=0)
+0.006
 >>> fleet = FLEET.evaluate({"daily_visitors": 25e6, "questions_per_visitor": 10, "words_per_question": 30,
 ...     "seconds_per_word": 0.35, "peak_to_average": 1, "gpus_per_server": 8})
 >>> round(fleet["gpu_hours_per_day"]), fleet["gpus"], fleet["servers"]
@@ -64,14 +66,15 @@ TOKEN_COST = Calculation("cost_per_1k_tokens", (F_FLOPS_PER_TOKEN, F_GPU_HOUR, F
 
 # --- cost per query ------------------------------------------------------------------
 PROMPT_WORDS = Var("prompt_words", "word", "words in the prompt", NONNEGATIVE, source=f"{NOTE_SERVING}:94 (50)")
-RESPONSE_WORDS = Var("response_words", "word", "words in the response", source=f"{NOTE_SERVING}:94 (400)")
+RESPONSE_WORDS = Var("response_words", "word", "words in the response", NONNEGATIVE, source=f"{NOTE_SERVING}:94 (400)")
 SAMPLES = Var("samples", "sample", "responses sampled per query", COUNT, source=f"{NOTE_SERVING}:94 (5)")
 WORDS_PER_1K = Var("words_per_1k_tokens", "word", "English words per 1,000 tokens",
                    source=f"{NOTE_SERVING}:88 (1000 tokens ~ 750 words)")
 CHINESE_CHARS = Var("chinese_chars", "character", "Chinese characters in prompt and response", NONNEGATIVE,
                     source="none: the notes' estimate counts English words only")
-CHARS_PER_TOKEN = Var("chinese_chars_per_token", "character/token", "Chinese characters per token",
-                      source="assumption: about one token per Chinese character for GPT-3-era tokenizers")
+TOKENS_PER_CHAR = Var("tokens_per_chinese_char", "token/character", "tokens per Chinese character (tokenizer-dependent)",
+                      source="0.6 tokens a Chinese character, DeepSeek API docs, 'Token & Token Usage'"
+                             " (https://api-docs.deepseek.com/quick_start/token_usage); tokenizers differ")
 PRICE_PER_1K = Var("price_per_1k_tokens", "USD/1K token", "API price of 1,000 tokens",
                    source=f"{NOTE_SERVING}:88 ($0.02 per 1,000 tokens, Davinci)")
 CACHE_HIT = Var("cache_hit_rate", "", "share of queries answered from a cache", SHARE,
@@ -84,8 +87,8 @@ COST_PER_QUERY = Var("cost_per_query", "USD", "provider's compute cost per query
 F_TOKENS = Formula(
     TOKENS_PER_QUERY,
     SAMPLES.symbol * ((PROMPT_WORDS.symbol + RESPONSE_WORDS.symbol) * 1000 / WORDS_PER_1K.symbol
-                      + CHINESE_CHARS.symbol / CHARS_PER_TOKEN.symbol),
-    (SAMPLES, PROMPT_WORDS, RESPONSE_WORDS, WORDS_PER_1K, CHINESE_CHARS, CHARS_PER_TOKEN),
+                      + CHINESE_CHARS.symbol * TOKENS_PER_CHAR.symbol),
+    (SAMPLES, PROMPT_WORDS, RESPONSE_WORDS, WORDS_PER_1K, CHINESE_CHARS, TOKENS_PER_CHAR),
 )
 F_PRICE = Formula(PRICE_PER_QUERY, TOKENS_PER_QUERY.symbol * PRICE_PER_1K.symbol / 1000,
                   (TOKENS_PER_QUERY, PRICE_PER_1K))
@@ -136,7 +139,7 @@ def cost_per_1k_tokens(params: float, peak_flops: float = 312e12, mfu: float = 0
 
 def cost_per_query(prompt_words: float = 50, response_words: float = 400, samples: float = 5,
                    words_per_1k_tokens: float = 750, chinese_chars: float = 0,
-                   chinese_chars_per_token: float = 1.0, price_per_1k_tokens: float = 0.02,
+                   tokens_per_chinese_char: float = 0.6, price_per_1k_tokens: float = 0.02,
                    cache_hit_rate: float = 0.3, margin: float = 0.75) -> float:
     """A provider's compute cost in USD of one query, from words, samples, price, cache hits and margin.
 
@@ -146,7 +149,7 @@ def cost_per_query(prompt_words: float = 50, response_words: float = 400, sample
         samples: responses sampled per query
         words_per_1k_tokens: English words per 1,000 tokens
         chinese_chars: Chinese characters in prompt and response (counted apart from words)
-        chinese_chars_per_token: Chinese characters per token
+        tokens_per_chinese_char: tokens per Chinese character (0.6, DeepSeek's API docs; tokenizers differ)
         price_per_1k_tokens: API price of 1,000 tokens, USD
         cache_hit_rate: share of queries answered from a cache, a fraction
         margin: provider's gross margin on the price, a fraction

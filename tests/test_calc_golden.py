@@ -76,7 +76,7 @@ def test_chatgpt_equivalent_query_costs_0_0105():
 
 def test_chinese_characters_counted_apart_from_words():
     r = run("cost_per_query", prompt_words=0, response_words=400, samples=1, chinese_chars=300,
-            chinese_chars_per_token=1.5, cache_hit_rate=0, margin=0)
+            tokens_per_chinese_char=1 / 1.5, cache_hit_rate=0, margin=0)
     assert r["tokens_per_query"] == approx(400 / 0.75 + 200)
 
 

@@ -94,3 +94,23 @@ def test_solving_chips_inverts_training_time(params, tokens, chips):
     days = run("training_time", params=params, tokens=tokens, chips=chips)["days"]
     back = run("training_time", params=params, tokens=tokens, days=days, solve="chips")
     assert back["chips"] == chips
+
+
+def test_cost_per_query_prices_a_query_of_chinese_characters_only():
+    """Issue 10's bug list: no words, only Chinese characters (0.6 tokens a character, DeepSeek's API docs)."""
+    r = run("cost_per_query", prompt_words=0, response_words=0, samples=1, chinese_chars=500, cache_hit_rate=0,
+            margin=0)
+    assert r["tokens_per_query"] == pytest.approx(300) and r["cost_per_query"] == pytest.approx(0.006)
+
+
+@pytest.mark.parametrize("question", [
+    "一次查询包含500个汉字的提示和回答，每千token 0.02美元，成本是多少？",
+    "What does one query of 500 Chinese characters cost at $0.02 per 1000 tokens?",
+])
+def test_a_chinese_only_query_is_routed_with_no_english_words(question):
+    from app.routes.calculation import detect_calculation, run_request
+    req = detect_calculation(question)
+    assert req.calculator == "cost_per_query"
+    assert req.inputs["prompt_words"].value == req.inputs["response_words"].value == 0
+    assert req.inputs["chinese_chars"].value == 500
+    assert run_request(req).outputs[0].value == pytest.approx(5 * 300 * 0.02 / 1000 * 0.7 * 0.25)

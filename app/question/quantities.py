@@ -126,6 +126,10 @@ _NOUN_UNITS = (
 _PER_HOUR = re.compile(r"\s*(?:per|/|每|an?)\s*(?:chip|GPU|TPU|card|卡|芯片|张卡|个GPU)?[-\s]?(?:hours?|hr|h|小时)\b",
                        re.I)
 _HOURLY_BEFORE = re.compile(r"(?:每|per)\s*(?:个)?(?P<chip>芯片|卡|GPU|TPU|chip)?\s*[-\s]?(?:小时|hour|时)\S{0,2}\s*$", re.I)
+_PER_TOKENS_BEFORE = re.compile(r"(?:每|per)\s*(?P<scale>千|百万|1,?000|1k|thousand|million|1m|)\s*(?:个\s*)?"
+                                r"(?:tokens?|词元)\s*(?:的?(?:价格|成本|费用)?\s*(?:为|是|:|costs?|is|at)?)?\s*$", re.I)
+_TOKEN_SCALE = {"千": 1000, "百万": 1e6, "1000": 1000, "1,000": 1000, "1k": 1000, "thousand": 1000, "million": 1e6,
+                "1m": 1e6, "": 1}
 _HARDWARE_NAME = re.compile(
     r"(?<![A-Za-z0-9])(?:DGX[\s-]?)?(?:[AHBVL]\d{2,3}|GB\d{3}|MI\d{3}X?|TPU[\s-]?v\d[ep]?)(?:[\s-]?(?:SXM\d?|PCIe|\d{2,3}\s?GB?))?"
     r"s?(?![A-Za-z0-9.])", re.I)
@@ -160,6 +164,10 @@ def _refine_unit(q: QuestionQuantity) -> QuestionQuantity:
         m = _PER_HOUR.match(q.after)
         if m:
             return replace(q, unit=f"{q.unit}/hour", after=q.after[m.end():])
+        per_tokens = _PER_TOKENS_BEFORE.search(q.before)
+        if per_tokens:  # '每千token 0.02美元', 'per million tokens $2': a price per 1K tokens
+            return replace(q, value=q.value * 1000 / _TOKEN_SCALE[per_tokens.group("scale").lower()],
+                           unit=f"{q.unit}/1K token")
         hourly = _HOURLY_BEFORE.search(q.before)
         if hourly:  # '每 GPU 小时 2 美元' is a price per GPU-hour
             return replace(q, unit=f"{q.unit}/GPU-hour" if hourly.group("chip") else f"{q.unit}/hour")

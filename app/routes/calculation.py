@@ -326,6 +326,10 @@ def fill_inputs(calc: Calculator, given: dict[str, InputUsed], text: str,
     if price and "gpus_per_instance" not in inputs and re.search(r"GPU|chip|card|卡|芯片", price.text, re.I):
         inputs["gpus_per_instance"] = InputUsed("gpus_per_instance", 1.0, calc.var("gpus_per_instance").unit,
                                                 QUESTION, price.text)  # the price is per GPU
+    chars = inputs.get("chinese_chars")
+    if chars and not {"prompt_words", "response_words"} & set(inputs):  # a query of Chinese characters only
+        for name in ("prompt_words", "response_words"):
+            inputs[name] = InputUsed(name, 0.0, calc.var(name).unit, QUESTION, f"{chars.text} (no English words)")
     assumed, missing = [], []
     known = {**model_inputs(text), **hardware_inputs(text)}
     for p in calc.parameters:
