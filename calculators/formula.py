@@ -39,6 +39,7 @@ from sympy.printing.str import StrPrinter
 from calculators.conversions import UnitMismatch, convert
 from calculators.errors import CalculatorError, InputError
 from calculators.numbers import format_number
+from calculators.plausible import implausible
 
 MAX_MAGNITUDE = 1e40  # larger inputs are typos or unit slips, not plans
 
@@ -436,6 +437,10 @@ class Calculation:
         for f in self.formulas:
             steps += _steps(f, result)
             latex.append(_latex(f, result))
+        for v in self.variables:  # a slip of units or a typo: answered, and flagged
+            notice = implausible(v.name, result[v.name], v.unit) if v.name in result else None
+            if notice:
+                notes.append(notice)
         inputs = tuple(
             Amount(v.name, result[v.name], v.unit, v.description,
                    "solved" if v.name == solve else sources.get(v.name, "given"))

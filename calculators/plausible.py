@@ -1,0 +1,52 @@
+"""Magnitudes no plan has: a notice, not a refusal, when an input or a result is beyond them.
+
+A calculator accepts any finite number up to 1e40 (formula.MAX_MAGNITUDE); numbers far past
+what exists are usually a unit slip or a typo (1e30 GPUs, $1e12 an hour), and a confident
+answer built on them is worse than a flagged one. Each bound is in a unit, so a Var in any
+unit of the same dimension is checked (a price per GPU-hour in USD/GPU-hour or USD/GPU-second).
+
+Examples
+--------
+>>> implausible("chips", 1e30, "GPU")
+'chips = 1e30 GPU is implausible: more than 100 million accelerators (more than the world has); check the number and its unit'
+>>> implausible("price_per_chip_hour", 2.03, "USD/GPU-hour") is None
+True
+"""
+
+from __future__ import annotations
+
+from calculators.dimensions import UnitMismatch, parse_unit
+from calculators.numbers import format_number
+
+# (unit, largest plausible value, why)
+BOUNDS: tuple[tuple[str, float, str], ...] = (
+    ("GPU", 1e8, "more than 100 million accelerators (more than the world has)"),
+    ("server", 1e7, "more than 10 million servers"),
+    ("rack", 1e6, "more than a million racks"),
+    ("parameter", 1e14, "more than 100 trillion parameters"),
+    ("token", 1e15, "more than a quadrillion tokens (about 100x the largest training sets)"),
+    ("FLOP/s", 1e19, "more than 10 exaFLOP/s in one quantity"),
+    ("FLOP", 1e30, "more than 1e30 FLOP (about a million times the largest training runs)"),
+    ("USD/GPU-hour", 1e3, "more than $1,000 a GPU-hour (cloud prices are $1-10)"),
+    ("USD/kWh", 10, "more than $10 a kWh (retail electricity is $0.05-0.50)"),
+    ("W/GPU", 1e4, "more than 10 kW for one accelerator"),
+    ("byte/GPU", 1e13, "more than 10 TB of memory on one accelerator"),
+    ("byte/s", 1e14, "more than 100 TB/s of memory bandwidth for one accelerator"),
+    ("day", 365e3, "more than a thousand years"),
+    ("USD", 1e13, "more than $10 trillion (about a tenth of the world's yearly output)"),
+)
+
+
+def implausible(name: str, value: float, unit: str) -> str | None:
+    """A notice when `value` in `unit` is past a bound of a compatible unit, else None (plain numbers: None)."""
+    if unit in ("", "%", "unit"):
+        return None  # a plain number fits any count: no bound says what it counts
+    try:
+        factor, dims = parse_unit(unit)
+    except UnitMismatch:
+        return None
+    for bound_unit, high, why in BOUNDS:
+        bound_factor, bound_dims = parse_unit(bound_unit)
+        if dims == bound_dims and abs(value) * float(factor / bound_factor) > high:  # the same dimension exactly
+            return f"{name} = {format_number(value)} {unit} is implausible: {why}; check the number and its unit"
+    return None
