@@ -48,6 +48,14 @@ class Drip:
 
 
 @dataclass(frozen=True)
+class Gate:
+    """Reply only once `barrier.parties` requests wait at the gate together (an HTTP 500 if they never do)."""
+
+    barrier: threading.Barrier
+    reply: object
+
+
+@dataclass(frozen=True)
 class Huge:
     """A 200 whose body is a chat completion with `size` bytes of text."""
 
@@ -122,8 +130,14 @@ class ScriptedLLM:
                 if self.path.rstrip("/") != "/v1/chat/completions":
                     return self._send(404, '{"error": {"message": "not found"}}')
                 reply = server._next(body, {k.lower(): v for k, v in self.headers.items()})
-                while isinstance(reply, Slow):
-                    time.sleep(reply.seconds)
+                while isinstance(reply, (Slow, Gate)):
+                    if isinstance(reply, Gate):
+                        try:
+                            reply.barrier.wait()
+                        except threading.BrokenBarrierError:
+                            return self._send(500, '{"error": {"message": "the requests never came together"}}')
+                    else:
+                        time.sleep(reply.seconds)
                     reply = reply.reply
                 if isinstance(reply, Status):
                     return self._send(reply.code, reply.body)
