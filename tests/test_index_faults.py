@@ -179,3 +179,31 @@ def test_a_note_over_the_limit_is_never_read(small_kb, tmp_path, embedders):
     os.utime(small_kb / "huge.txt", ns=(1, 1))
     _, rebuilt = ensure_index(s, embedders=embedders)
     assert rebuilt is not None and "huge.txt" in dict(rebuilt.skipped)
+
+
+def test_the_notes_arithmetic_is_found_at_ingest_and_read_from_its_cache(small_kb, tmp_path, embedders):
+    from app.notes_arithmetic import notes_arithmetic
+    from ingest.claims_cache import FOLDER
+
+    (small_kb / "sums.txt").write_text("机柜\n\n7 * 6 = 43 台\n", encoding="utf-8")
+    s = Settings(kb=small_kb, index=tmp_path / "index")
+    build_index(s, embedders=embedders)
+    digest = read_manifest(s.index_dir)["files"]["sums.txt"]["sha256"]
+    (entry,) = (s.index_dir / FOLDER).glob(f"{digest}-*.json")
+    rows = json.loads(entry.read_text(encoding="utf-8"))
+    assert [(r["line"], r["holds"]) for r in rows] == [(3, False)]
+    rows[0]["note"] = "FROM-THE-INGEST-CACHE"  # what the chat path reads is what ingest wrote
+    entry.write_text(json.dumps(rows), encoding="utf-8")
+    found = notes_arithmetic(s)
+    assert [(c.file, c.note) for c in found.claims if c.file == "sums.txt"] == [("sums.txt", "FROM-THE-INGEST-CACHE")]
+
+
+def test_claims_refuses_an_oversized_note_by_its_size(small_kb, tmp_path):
+    from click.testing import CliRunner
+
+    from app.cli import main
+
+    (small_kb / "huge.txt").write_text("1 + 1 = 2\n" * 300, encoding="utf-8")
+    r = CliRunner().invoke(main, ["claims", "--kb", str(small_kb)], env={"KBQA_MAX_NOTE_BYTES": "1000"})
+    assert r.exit_code == 0, r.output
+    assert "skipped huge.txt: over the 1000 bytes size limit (2.9 KB)" in r.stderr
