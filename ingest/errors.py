@@ -71,3 +71,13 @@ class UnknownSetting(SettingsError):
     def __init__(self, problems: list[str]):
         self.problems = problems
         super().__init__("; ".join(problems))
+
+
+class DamagedIndex(KbqaError):
+    """The index on disk is incomplete or corrupt (a file missing, truncated or changed since it was
+    built); `kbqa ingest` rebuilds it without trusting any of its vectors."""
+
+    def __init__(self, path: str, reason: str):
+        self.path = path
+        self.reason = reason
+        super().__init__(f"the index at {path} is damaged ({reason}); run `kbqa ingest` to rebuild it")

@@ -6,7 +6,8 @@ It replays a list of replies to POST /v1/chat/completions, one per request, and
 records every request (body and headers) so a test can check what the client sent (the tools, the
 tool results). A reply is a chat-completion dict (see `text_reply`, `tool_call_reply`),
 `Status(code, body)` for an HTTP error, `Raw(body)` for a 200 that is not JSON, or
-`Slow(seconds, reply)` to answer late. When the script runs out it answers 500.
+`Slow(seconds, reply)` to answer late, `Drip(every, reply)` to send it a byte at a time,
+`Huge(size)` for an oversized reply. When the script runs out it answers 500.
 
     with ScriptedLLM([tool_call_reply("training_cost", {"params": 1.75e11}), text_reply("...")]) as server:
         settings.llm.base_url = server.url
@@ -36,6 +37,29 @@ class Raw:
 class Slow:
     seconds: float
     reply: object
+
+
+@dataclass(frozen=True)
+class Drip:
+    """A 200 whose body comes one byte every `every` seconds (a per-read timeout never trips)."""
+
+    every: float
+    reply: object
+
+
+@dataclass(frozen=True)
+class Gate:
+    """Reply only once `barrier.parties` requests wait at the gate together (an HTTP 500 if they never do)."""
+
+    barrier: threading.Barrier
+    reply: object
+
+
+@dataclass(frozen=True)
+class Huge:
+    """A 200 whose body is a chat completion with `size` bytes of text."""
+
+    size: int
 
 
 def _completion(message: dict, finish_reason: str) -> dict:
@@ -106,13 +130,23 @@ class ScriptedLLM:
                 if self.path.rstrip("/") != "/v1/chat/completions":
                     return self._send(404, '{"error": {"message": "not found"}}')
                 reply = server._next(body, {k.lower(): v for k, v in self.headers.items()})
-                while isinstance(reply, Slow):
-                    time.sleep(reply.seconds)
+                while isinstance(reply, (Slow, Gate)):
+                    if isinstance(reply, Gate):
+                        try:
+                            reply.barrier.wait()
+                        except threading.BrokenBarrierError:
+                            return self._send(500, '{"error": {"message": "the requests never came together"}}')
+                    else:
+                        time.sleep(reply.seconds)
                     reply = reply.reply
                 if isinstance(reply, Status):
                     return self._send(reply.code, reply.body)
                 if isinstance(reply, Raw):
                     return self._send(200, reply.body)
+                if isinstance(reply, Huge):
+                    return self._send(200, json.dumps(text_reply("x" * reply.size)))
+                if isinstance(reply, Drip):
+                    return self._drip(json.dumps(reply.reply).encode("utf-8"), reply.every)
                 return self._send(200, json.dumps(reply))
 
             def _send(self, code: int, body: str) -> None:
@@ -125,6 +159,20 @@ class ScriptedLLM:
                     self.wfile.write(data)
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up (the timeout test)
+
+            def _drip(self, data: bytes, every: float) -> None:
+                try:
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.flush()
+                    for i in range(len(data)):
+                        self.wfile.write(data[i:i + 1])
+                        self.wfile.flush()
+                        time.sleep(every)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up
 
             def log_message(self, *args) -> None:
                 pass

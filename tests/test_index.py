@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from ingest.bm25 import Bm25Index
-from ingest.errors import EmptyKb, IndexMissing, KbNotFound, StaleIndex
+from ingest.errors import DamagedIndex, EmptyKb, IndexMissing, KbNotFound, StaleIndex
 from ingest.index import BM25_DIR, build_index, current_build, embed_text, load_index, read_manifest
 from ingest.settings import Settings
 from ingest.tokenize import TOKENIZER, tokenize
@@ -119,19 +119,41 @@ def test_missing_index_and_bad_paths(tmp_path):
         build_index(Settings(kb=empty))
 
 
-def _slow_build(kb, index_dir):
-    """Child process: a rebuild that is killed while it embeds."""
+class _HangOn:
+    """A real encoder that hangs (touching `marker` first) on the passages of a note containing `trigger`."""
+
+    def __init__(self, spec, trigger, marker):
+        from ingest.embed import make_embedder
+
+        self.inner, self.trigger, self.marker = make_embedder(spec), trigger, marker
+        self.name, self.dim = self.inner.name, self.inner.dim
+
+    def passages(self, texts):
+        if any(self.trigger in t for t in texts):
+            self.marker.touch()
+            time.sleep(60)
+        return self.inner.passages(texts)
+
+
+def _hanging_build(kb, index_dir, trigger, marker):
+    """Child process (spawned: a forked child of a process that ran OpenMP can hang in it): an ingest
+    that is killed while it embeds the note containing `trigger`."""
+    from ingest.index import build_index as build
     from ingest.settings import Settings as S
 
-    class Slow:
-        name, dim = "use", 512
+    build(S(kb=kb, index=index_dir), embedders={spec: _HangOn(spec, trigger, marker) for spec in ("use", "e5")})
 
-        def passages(self, texts):
-            time.sleep(60)
 
-    from ingest.index import build_index as build
-
-    build(S(kb=kb, index=index_dir), embedders={"use": Slow(), "e5": Slow()})
+def _run_and_kill(small_kb, s, trigger, tmp_path):
+    marker = tmp_path / "hanging"
+    proc = multiprocessing.get_context("spawn").Process(target=_hanging_build, args=(small_kb, s.index_dir, trigger, marker))
+    proc.start()
+    deadline = time.time() + 60
+    while time.time() < deadline and not marker.exists():
+        time.sleep(0.05)
+    assert marker.exists(), "the ingest never reached the note"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.join()
 
 
 def test_interrupted_ingest_keeps_previous_index(small_kb, tmp_path, embedders):
@@ -140,20 +162,35 @@ def test_interrupted_ingest_keeps_previous_index(small_kb, tmp_path, embedders):
     before = current_build(s.index_dir)
     chunks_before = load_index(s).chunks
     (small_kb / "en.md").write_text("# Changed\n\nA new sentence to embed.\n", encoding="utf-8")
-    proc = multiprocessing.get_context("fork").Process(target=_slow_build, args=(small_kb, s.index_dir))
-    proc.start()
-    deadline = time.time() + 30
-    while time.time() < deadline and len(list(s.index_dir.glob("build-*"))) < 2:
-        time.sleep(0.05)
-    assert len(list(s.index_dir.glob("build-*"))) == 2, "the rebuild never started writing"
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.join()
+    _run_and_kill(small_kb, s, "A new sentence", tmp_path)
     assert current_build(s.index_dir) == before
     assert load_index(s).chunks == chunks_before
-    # the next ingest finishes the job and clears the abandoned build
+    # the next ingest finishes the job and clears what the killed one left
     report = build_index(s, embedders=embedders)
     assert report.files_read == ["en.md"]
     assert len(list(s.index_dir.glob("build-*"))) == 1
+    assert not list(s.index_dir.glob(".CURRENT.*")) and not (s.index_dir / ".checkpoints").exists()
+
+
+def test_killed_cold_ingest_resumes_from_its_checkpoints(small_kb, tmp_path, embedders):
+    """Notes embedded before the kill are not embedded again; the one being embedded is."""
+    s = settings_for(small_kb, tmp_path)
+    _run_and_kill(small_kb, s, "一个标准机柜", tmp_path)  # zh.txt, the last note in order
+    assert current_build(s.index_dir) is None
+    (s.index_dir / ".CURRENT.999999").write_text("build-x", encoding="utf-8")  # as a kill between write and rename leaves it
+    report = build_index(s, embedders=embedders)
+    manifest = read_manifest(s.index_dir)
+    assert report.chunks_from_checkpoint == manifest["files"]["en.md"]["chunks"] + manifest["files"]["gbk.txt"]["chunks"]
+    assert report.chunks_embedded == manifest["files"]["zh.txt"]["chunks"]
+    assert "from an interrupted ingest" in report.summary()
+    assert not list(s.index_dir.glob(".CURRENT.*")) and not (s.index_dir / ".checkpoints").exists()
+    # the resumed vectors are the ones a fresh ingest computes
+    fresh = settings_for(small_kb, tmp_path / "fresh")
+    build_index(fresh, embedders=embedders)
+    got, want = vectors_by_file(load_index(s)), vectors_by_file(load_index(fresh))
+    assert got.keys() == want.keys()
+    for key in want:
+        assert np.allclose(np.frombuffer(b"".join(got[key]), np.float32), np.frombuffer(b"".join(want[key]), np.float32), atol=1e-5)
 
 
 def test_chunks_file_is_jsonl_with_locations(kb_index):
@@ -210,8 +247,10 @@ def test_bm25_is_read_from_disk_not_rebuilt_at_load(small_kb, tmp_path, embedder
     query = tokenize("机柜的功率")
     before = load_index(s).bm25.scores(query)
     data = current_build(s.index_dir) / BM25_DIR / "data.csc.index.npy"
-    np.save(data, np.load(data) * 2)  # what load returns is what lies on disk
-    assert before.any() and np.allclose(load_index(s).bm25.scores(query), 2 * before)
+    np.save(data, np.load(data) * 2)  # changed on disk: refused, not silently used nor rebuilt at load
+    assert before.any()
+    with pytest.raises(DamagedIndex, match=r"bm25/data.csc.index.npy has changed since it was built \(checksum mismatch\)"):
+        load_index(s)
 
 
 def test_bm25_settings_mismatch_refused_then_rebuilt_without_reembedding(small_kb, tmp_path, embedders):
@@ -251,5 +290,5 @@ def test_index_without_bm25_refused(small_kb, tmp_path, embedders):
         load_index(s)
     assert build_index(s, embedders=embedders).chunks_embedded == 0  # the next ingest mends it
     (current_build(s.index_dir) / BM25_DIR / "vocab.index.json").unlink()
-    with pytest.raises(StaleIndex, match=r"the saved BM25 index cannot be read \(FileNotFoundError"):
+    with pytest.raises(DamagedIndex, match=r"damaged \(bm25/vocab.index.json is missing\); run `kbqa ingest` to rebuild it"):
         load_index(s)

@@ -16,7 +16,7 @@ from calculators import registry
 from ingest.index import build_index, load_index
 from ingest.settings import Settings
 from conftest import eval_files, write_small_kb
-from scripted_llm import Raw, ScriptedLLM, Slow, Status, text_reply, tool_call_reply
+from scripted_llm import Drip, Huge, Raw, ScriptedLLM, Slow, Status, text_reply, tool_call_reply
 
 COST_QUESTION = "How much did it cost to train GPT-3 with 175B parameters on 300B tokens?"
 RACK_QUESTION = "How many servers fit in a standard rack, and how much power does a rack draw?"
@@ -355,3 +355,37 @@ def test_restating_the_offline_answer_raises_no_flags(kb_index, retriever, embed
         if not check.ok:
             flagged[question] = notices(check, offline.language)
     assert flagged == {}
+
+
+# ------------------------------------------------------------------ hostile endpoints
+
+def test_a_byte_every_few_tenths_of_a_second_still_meets_the_deadline(assistant):
+    """httpx's timeout is per read; the deadline is for the whole answer (a reply that would take a minute)."""
+    reply = text_reply("It cost about $1.4M [1]. " * 10)
+    with ScriptedLLM([Drip(0.2, reply)]) as server:
+        answer = ask(configure(assistant, server, timeout_s=1.0), COST_QUESTION)
+    assert answer.notices == [f"The language model at {server.url} did not answer (timeout after 1 s); this is the offline answer."]
+    assert "It cost about" not in answer.answer
+
+
+def test_an_oversized_reply_is_refused(assistant):
+    with ScriptedLLM([Huge(3_000_000)]) as server:
+        answer = ask(configure(assistant, server), COST_QUESTION)
+    assert answer.notices == [f"The language model at {server.url} did not answer (its reply was over 1,000,000 bytes); this is the offline answer."]
+    assert "xxxx" not in answer.answer
+
+
+@pytest.mark.parametrize("text, untraced", [
+    ("训练成本约五百万美元[1]。", ["五百万美元"]),
+    ("预算是一千万。", ["一千万"]),
+    ("It cost twelve million dollars [1].", ["twelve million dollars"]),
+    ("It took 1e400 FLOPs [1].", ["1e400"]),
+])
+def test_numbers_in_words_and_overflowing_numbers_are_checked(text, untraced):
+    check = check_answer(text, {1: "训练成本约为140万美元"}, [])
+    assert [f.text for f in check.untraced] == untraced
+
+
+def test_numbers_in_words_trace_to_digits_and_back():
+    assert check_answer("训练成本约一百四十万美元[1]。", {1: "GPT-3 cost about $1.4M"}, []).untraced == []
+    assert check_answer("It cost fourteen hundred thousand dollars [1].", {1: "训练成本约为140万美元"}, []).untraced == []

@@ -62,7 +62,8 @@ class Assistant:
     def notes_arithmetic(self) -> list:
         """Every piece of arithmetic written in the notes, checked; read as `kbqa claims` reads them
         (app.notes_arithmetic): the same notes, encodings and line numbers as the passages; unreadable
-        notes are skipped (ingest reports them)."""
+        notes are skipped (ingest reports them). Found at ingest and cached per note hash in the index
+        folder: here the notes are only hashed, never searched for arithmetic again."""
         from app.notes_arithmetic import notes_arithmetic
 
         return notes_arithmetic(self.settings).claims

@@ -24,6 +24,17 @@ COMMANDS = {
 
 
 class LazyGroup(click.Group):
+    def invoke(self, ctx):
+        """The last edge: an error no command turned into a message still becomes one line (exit status 1)."""
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # noqa: BLE001 - no traceback reaches a user
+            from app.cli.common import error_message
+
+            raise click.ClickException(error_message(exc)) from None
+
     def list_commands(self, ctx):
         return sorted(COMMANDS)
 

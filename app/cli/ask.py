@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from app.cli.common import EXPECTED_ERRORS, Progress, errors_as_messages, kb_options, make_settings, read_questions
+from app.cli.common import Progress, error_message, errors_as_messages, jsonl_error, kb_options, make_settings, read_questions
 
 
 @click.command()
@@ -17,27 +17,31 @@ from app.cli.common import EXPECTED_ERRORS, Progress, errors_as_messages, kb_opt
 @kb_options
 def ask(question, as_json, jsonl, kb, index):
     """Answer QUESTION from the notes: quotes with citations, checked calculations, claim verdicts."""
-    from app.answer.assistant import Assistant, respond
+    from app.answer.assistant import respond
 
     if (question is None) == (jsonl is None):
         raise click.UsageError("give a QUESTION or --jsonl FILE (one of them)")
     settings = make_settings(kb, index)
-    items = read_questions(jsonl) if jsonl else [{"id": None, "question": question}]
+    items = read_questions(jsonl, bad_lines_as_errors=True) if jsonl else [{"id": None, "question": question}]
     progress = Progress()
     try:
         with errors_as_messages():
-            assistant = Assistant.open(settings, progress=progress)
+            assistant = _open(settings, progress)
     finally:
         progress.close()
     history: list = []
     for item in items:
+        if item.get("error"):  # a line of the file that is not a question
+            click.echo(jsonl_error(item, item["error"]))
+            continue
         try:
             ans = respond(assistant, item["question"], history)
-        except EXPECTED_ERRORS as exc:  # our own errors, the calculators' included
+        except Exception as exc:  # the edge: every question of a --jsonl file gets a line, an error included
+            message = error_message(exc)
             if jsonl:
-                click.echo(json.dumps({"id": item.get("id"), "question": item["question"], "error": str(exc)}, ensure_ascii=False))
+                click.echo(jsonl_error(item, message))
                 continue
-            raise click.ClickException(str(exc)) from None
+            raise click.ClickException(message) from None
         if not jsonl:
             history.append(ans)
         if jsonl or as_json:
@@ -46,3 +50,16 @@ def ask(question, as_json, jsonl, kb, index):
             click.echo(ans.answer)
             for notice in ans.notices:
                 click.echo(f"note: {notice}")
+
+
+def _open(settings, progress):
+    """The assistant over the index, built or repaired first when needed (and said, on stderr)."""
+    from app.answer.assistant import Assistant
+    from app.retrieval.retriever import Retriever
+    from ingest.index import ensure_index
+
+    embedders: dict = {}
+    index, report = ensure_index(settings, progress=progress, embedders=embedders)
+    if report is not None and report.repaired:
+        click.echo(f"the index at {settings.index_dir} was damaged ({report.repaired}); it was rebuilt from the notes", err=True)
+    return Assistant(settings=settings, retriever=Retriever(index, settings, embedders=embedders), embedders=embedders)

@@ -44,6 +44,26 @@ def errors_as_messages():
         raise click.ClickException(str(exc)) from None
 
 
+def error_message(exc: BaseException) -> str:
+    """One line for the user: our own errors say what and where; anything else is named, never a traceback."""
+    if isinstance(exc, EXPECTED_ERRORS):
+        return str(exc)
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f": {exc.filename}" if exc.filename else ""
+        return f"{exc.strerror}{where}"
+    if isinstance(exc, MemoryError):
+        return "out of memory"
+    text = str(exc).splitlines()[0][:300] if str(exc) else ""
+    return f"unexpected error ({type(exc).__name__}{': ' + text if text else ''}); please report it"
+
+
+def jsonl_error(item: dict, message: str) -> str:
+    """The answer line of a --jsonl question that could not be answered: its id, the start of its text, the error."""
+    question = item.get("question")
+    return json.dumps({"id": item.get("id"), "question": question[:200] if isinstance(question, str) else None,
+                       "error": message}, ensure_ascii=False)
+
+
 class Progress:
     """A tqdm bar per stage, on stderr, so stdout stays machine-readable."""
 
@@ -68,18 +88,31 @@ class Progress:
             self.bar = None
 
 
-def read_questions(path: Path) -> list[dict]:
-    """A questions file: one JSON object with a 'question' string a line."""
+def read_questions(path: Path, bad_lines_as_errors: bool = False) -> list[dict]:
+    """A questions file: one JSON object with a 'question' string a line. A line that is not one is
+    refused (ClickException naming the line), or, with bad_lines_as_errors, kept as an item whose
+    'error' says why, so that a --jsonl run answers every line."""
     items = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").split("\n"), 1):
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise click.ClickException(f"{path}: cannot be read as UTF-8 text ({exc})") from None
+    for n, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue
+        problem = None
         try:
             item = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise click.ClickException(f"{path}:{n}: not JSON ({exc.msg})") from None
-        if not isinstance(item, dict) or not isinstance(item.get("question"), str):
-            raise click.ClickException(f"{path}:{n}: expected an object with 'id' and 'question'")
+            problem = f"{path}:{n}: not JSON ({exc.msg})"
+        else:
+            if not isinstance(item, dict) or not isinstance(item.get("question"), str):
+                problem = f"{path}:{n}: expected an object with 'id' and 'question'"
+        if problem is not None:
+            if not bad_lines_as_errors:
+                raise click.ClickException(problem)
+            item = {"id": item.get("id") if problem.endswith("'question'") and isinstance(item, dict) else None,
+                    "question": None, "error": problem}
         items.append(item)
     return items
 

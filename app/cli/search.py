@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from app.cli.common import errors_as_messages, kb_options, make_settings, open_retriever, read_questions
+from app.cli.common import error_message, errors_as_messages, jsonl_error, kb_options, make_settings, open_retriever, read_questions
+from app.question import check_question
 
 
 @click.command()
@@ -22,15 +23,26 @@ def search(question, k, as_json, jsonl, kb, index):
         raise click.UsageError("give a QUESTION or --jsonl FILE, not both")
     settings = make_settings(kb, index)
     if jsonl:
-        items = read_questions(jsonl)
+        items = read_questions(jsonl, bad_lines_as_errors=True)
     elif question is not None:
         items = [{"id": None, "question": question}]
     else:
         items = _prompt_questions()  # no question given: ask in a loop until an empty line or EOF
     with errors_as_messages():
         retriever = open_retriever(settings)
-        for item in items:
-            _print_hits(item, retriever.search(item["question"], k=k), as_json=as_json, jsonl=jsonl is not None)
+    for item in items:
+        if item.get("error"):  # a line of the file that is not a question
+            click.echo(jsonl_error(item, item["error"]))
+            continue
+        try:
+            hits = retriever.search(check_question(item["question"]), k=k)
+        except Exception as exc:  # the edge: every question of a --jsonl file gets a line, an error included
+            message = error_message(exc)
+            if jsonl is None:
+                raise click.ClickException(message) from None
+            click.echo(jsonl_error(item, message))
+            continue
+        _print_hits(item, hits, as_json=as_json, jsonl=jsonl is not None)
 
 
 def _print_hits(item: dict, hits, as_json: bool, jsonl: bool) -> None:

@@ -140,10 +140,134 @@ def is_incidental(f: Figure, text: str, list_markers: set[int]) -> bool:
     return f.unit == "" and bool(_PLAIN_INT.fullmatch(written)) and int(written) <= 10
 
 
+# --- numbers written in words, and numbers too large for a float ----------------------------
+
+_ZH_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_ZH_SMALL_UNIT = {"十": 10, "百": 100, "千": 1000}
+_ZH_BIG_UNIT = {"万": 10**4, "亿": 10**8}
+# a Chinese numeral that writes a figure: starts with a digit (or 十 and a digit) and has a unit (千万 alone is an idiom)
+_ZH_NUMERAL = re.compile(r"(?:[零〇一二两三四五六七八九]|十(?=[一二三四五六七八九]))[零〇一二两三四五六七八九十百千万亿]*")
+_EN_UNITS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve thirteen "
+                                        "fourteen fifteen sixteen seventeen eighteen nineteen".split())}
+_EN_TENS = {w: 10 * i for i, w in enumerate("_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()) if w != "_"}
+_EN_SCALES = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
+_EN_WORD = "|".join([*_EN_UNITS, *_EN_TENS, "hundred", *_EN_SCALES])
+# starts with a number word: "million" alone scales the digits before it ($1.40 million), which the units parser reads
+_EN_NUMERAL = re.compile(rf"\b(?:{'|'.join([*_EN_UNITS, *_EN_TENS])})(?:(?:\s+|-|\s+and\s+)(?:{_EN_WORD}))*\b", re.I)
+_HUGE = re.compile(r"(?<![\w.])\d+(?:\.\d+)?[eE][+-]?\d{3,}\b|(?<![\w.,])\d{310,}")
+
+
+def zh_numeral_value(text: str) -> int | None:
+    """A Chinese numeral's value (None if it is not one).
+
+    >>> zh_numeral_value("五百万"), zh_numeral_value("一千万"), zh_numeral_value("三亿五千万"), zh_numeral_value("十二")
+    (5000000, 10000000, 350000000, 12)
+    """
+    total, section, digit = 0, 0, None
+    for ch in text:
+        if ch in _ZH_DIGIT:
+            if digit is not None:
+                return None  # 二三: not a numeral
+            digit = _ZH_DIGIT[ch]
+        elif ch in _ZH_SMALL_UNIT:
+            section += (1 if digit is None else digit) * _ZH_SMALL_UNIT[ch]
+            digit = None
+        elif ch in _ZH_BIG_UNIT:
+            section += digit or 0
+            total = (total + section) * _ZH_BIG_UNIT[ch] if _ZH_BIG_UNIT[ch] > 10**4 else total + section * _ZH_BIG_UNIT[ch]
+            section, digit = 0, None
+        else:
+            return None
+    return total + section + (digit or 0)
+
+
+def en_numeral_value(text: str) -> int | None:
+    """An English number in words ("twelve million", "two hundred and fifty thousand").
+
+    >>> en_numeral_value("twelve million"), en_numeral_value("Two hundred and fifty-three thousand")
+    (12000000, 253000)
+    """
+    total, current = 0, 0
+    for word in re.split(r"[\s-]+", text.lower()):
+        if word == "and":
+            continue
+        if word in _EN_UNITS:
+            current += _EN_UNITS[word]
+        elif word in _EN_TENS:
+            current += _EN_TENS[word]
+        elif word == "hundred":
+            current = max(current, 1) * 100
+        elif word in _EN_SCALES:
+            total += max(current, 1) * _EN_SCALES[word]
+            current = 0
+        else:
+            return None
+    return total + current
+
+
+def _numerals(text: str) -> list[tuple[int, int, int]]:
+    """(start, end, value) of the numbers written in words that state a figure: any Chinese numeral with a
+    unit character (十 百 千 万 亿), and English number words above ten or with a scale word."""
+    out = []
+    for m in _ZH_NUMERAL.finditer(text):
+        if len(m.group(0)) > 1 and any(ch in "十百千万亿" for ch in m.group(0)):
+            value = zh_numeral_value(m.group(0))
+            if value is not None:
+                out.append((m.start(), m.end(), value))
+    for m in _EN_NUMERAL.finditer(text):
+        words = m.group(0).lower()
+        value = en_numeral_value(words)
+        if value is not None and (value > 10 or any(w in words for w in ("hundred", *_EN_SCALES))):
+            out.append((m.start(), m.end(), value))
+    return sorted(out)
+
+
+def _with_digits(text: str) -> tuple[str, list[tuple[int, int, int, int]]]:
+    """`text` with numbers in words written as digits, and the replaced spans (new start, new end, old start, old end)."""
+    pieces, spans, pos, shift = [], [], 0, 0
+    for start, end, value in _numerals(text):
+        if start < pos:
+            continue
+        digits = str(value)
+        pieces += [text[pos:start], digits]
+        spans.append((start + shift, start + shift + len(digits), start, end))
+        shift += len(digits) - (end - start)
+        pos = end
+    pieces.append(text[pos:])
+    return "".join(pieces), spans
+
+
+def _back(pos: int, spans: list[tuple[int, int, int, int]], is_end: bool) -> int:
+    """A position in the rewritten text, in the original."""
+    shift = 0
+    for new_start, new_end, old_start, old_end in spans:
+        if pos < new_start or (is_end and pos == new_start):
+            break
+        if pos < new_end or (is_end and pos == new_end):
+            return old_end if is_end else old_start
+        shift = old_end - new_end
+    return pos + shift
+
+
 def figures_in(text: str, *, keep_all: bool = False) -> list[Figure]:
-    """The figures of `text`; `keep_all` keeps incidental numbers too (for sources)."""
+    """The figures of `text`; `keep_all` keeps incidental numbers too (for sources). Numbers in words
+    count (五百万美元, "twelve million dollars"); a number too large for a float (1e400) is a figure that
+    nothing can trace.
+
+    >>> [(f.text, f.value, f.unit) for f in figures_in("约五百万美元, twelve million dollars, 1e400 FLOPs")]
+    [('五百万美元', 5000000.0, 'USD'), ('twelve million dollars', 12000000.0, 'USD'), ('1e400', inf, '')]
+    """
     masked = _masked(text)
-    found = [Figure(a, b, q.value, q.unit, q.text) for a, b, q in find_quantities(masked)]
+    spelled, spans = _with_digits(masked)
+    found = []
+    for a, b, q in find_quantities(spelled):
+        start, end = _back(a, spans, False), _back(b, spans, True)
+        found.append(Figure(start, end, q.value, q.unit, text[start:end] if spans else q.text))
+    taken = [(f.start, f.end) for f in found]
+    for m in _HUGE.finditer(masked):
+        if not math.isfinite(float(m.group(0))) and not any(a <= m.start() < b for a, b in taken):
+            found.append(Figure(m.start(), m.end(), math.inf, "", m.group(0)))
+    found.sort(key=lambda f: f.start)
     if keep_all:
         return found
     markers = {m.start(1) for m in _LIST_MARKER.finditer(masked)}

@@ -20,6 +20,7 @@ completion, an empty answer), the offline answer is returned with a notice sayin
 
 from __future__ import annotations
 
+import contextlib
 import functools
 
 import importlib.util
@@ -57,6 +58,7 @@ from llama_index.core.base.llms.types import ChatMessage, MessageRole  # noqa: E
 from llama_index.core.tools import FunctionTool, ToolMetadata  # noqa: E402
 
 HISTORY_TURNS = 3  # earlier question/answer pairs sent along (follow-ups need them)
+MAX_REPLY_BYTES = 1_000_000  # a chat completion is kilobytes; a larger reply is refused, never passed on (20 MB once was)
 PLACEHOLDER_API_KEY = "not-needed"  # local servers ignore the key; the client insists on one
 
 SYSTEM_PROMPT = """You answer questions about the user's own notes on the economics of large language models.
@@ -79,6 +81,7 @@ class LLMUnavailable(KbqaError):
         "garbage": ("its reply was not a chat completion", "回复不是有效的对话结果"),
         "empty": ("it sent an empty answer", "回复为空"),
         "tools": ("it kept calling tools instead of answering", "它一直调用工具而没有作答"),
+        "too_large": ("its reply was over {limit:,} bytes", "回复超过 {limit:,} 字节"),
     }
 
     def __init__(self, url: str, reason: str, **details):
@@ -173,11 +176,61 @@ def _tool_function(name: str):
 
 # ------------------------------------------------------------------------- the model
 
-def make_llm(settings: LLMSettings):
-    """The OpenAI-compatible client, configured explicitly (never llama-index's global Settings)."""
+class ReplyGuard:
+    """The whole exchange's deadline and the reply size cap, checked on every piece of a reply the
+    endpoint sends. httpx's timeout is per read: an endpoint sending a byte every 2 s never trips it
+    (it held an answer 136 s with a 60 s timeout); this does."""
+
+    def __init__(self, seconds: float, max_bytes: int = MAX_REPLY_BYTES):
+        self.deadline = time.monotonic() + seconds
+        self.max_bytes = max_bytes
+        self.too_large = False
+
+    def remaining(self) -> float:
+        return self.deadline - time.monotonic()
+
+
+def _guarded_transport(guard: ReplyGuard):
+    import httpx
+
+    class GuardedStream(httpx.SyncByteStream):
+        def __init__(self, inner):
+            self.inner = inner
+
+        def __iter__(self):
+            received = 0
+            for piece in self.inner:
+                received += len(piece)
+                if received > guard.max_bytes:
+                    guard.too_large = True
+                    raise httpx.ReadError(f"reply over {guard.max_bytes} bytes")
+                if guard.remaining() <= 0:
+                    raise httpx.ReadTimeout("the answer's deadline passed")
+                yield piece
+
+        def close(self):
+            self.inner.close()
+
+    class GuardedTransport(httpx.HTTPTransport):
+        def handle_request(self, request):
+            response = super().handle_request(request)
+            return httpx.Response(response.status_code, headers=response.headers, stream=GuardedStream(response.stream),
+                                  extensions=response.extensions)
+
+    return GuardedTransport()
+
+
+def make_llm(settings: LLMSettings, guard: ReplyGuard | None = None):
+    """The OpenAI-compatible client, configured explicitly (never llama-index's global Settings); with a
+    guard, its HTTP client enforces the guard's deadline and size cap."""
+    import httpx
     from llama_index.llms.openai_like import OpenAILike
 
+    http_client = None
+    if guard is not None:
+        http_client = httpx.Client(transport=_guarded_transport(guard), timeout=settings.timeout_s)
     return OpenAILike(
+        http_client=http_client,
         model=settings.model,
         api_base=settings.base_url,
         api_key=settings.api_key or PLACEHOLDER_API_KEY,
@@ -257,13 +310,15 @@ class Conversation:
     runs: list[ToolRun] = field(default_factory=list)
 
 
-def converse(llm, messages: list[ChatMessage], tools: list[FunctionTool], settings: LLMSettings) -> Conversation:
+def converse(llm, messages: list[ChatMessage], tools: list[FunctionTool], settings: LLMSettings,
+             guard: ReplyGuard | None = None) -> Conversation:
     """Chat until the model answers in text: tool rounds, then (after the last round) no tools.
 
-    Every request gets what is left of `timeout_s`, so the whole exchange is bounded.
-    Raises LLMUnavailable.
+    Every request gets what is left of `timeout_s`, and waits at most that long in all (a worker
+    thread; the guard stops the transfer), so the whole exchange is bounded. Raises LLMUnavailable.
     """
-    deadline = time.monotonic() + settings.timeout_s
+    guard = guard or ReplyGuard(settings.timeout_s)
+    deadline = guard.deadline
     by_name = {t.metadata.name: t for t in tools}
     runs: list[ToolRun] = []
     for round_ in range(settings.max_tool_rounds + 1):
@@ -271,7 +326,7 @@ def converse(llm, messages: list[ChatMessage], tools: list[FunctionTool], settin
         if remaining <= 0:
             raise LLMUnavailable(settings.base_url, "timeout", timeout=settings.timeout_s)
         with_tools = round_ < settings.max_tool_rounds
-        response = _ask(llm, messages, tools if with_tools else None, remaining, settings)
+        response = _ask(llm, messages, tools if with_tools else None, remaining, settings, guard)
         calls = llm.get_tool_calls_from_response(response, error_on_no_tool_call=False) if with_tools else []
         if not calls:
             text = response.message.content
@@ -291,23 +346,36 @@ def _has_tool_calls(response) -> bool:
     return bool(response.message.additional_kwargs.get("tool_calls"))
 
 
-def _ask(llm, messages, tools, timeout: float, settings: LLMSettings):
-    """One request. Anything that goes wrong on the endpoint's side becomes LLMUnavailable:
-    the optional model must never cost the user the offline answer."""
+def _ask(llm, messages, tools, timeout: float, settings: LLMSettings, guard: ReplyGuard | None = None):
+    """One request, waited for at most `timeout` seconds in all. Anything that goes wrong on the
+    endpoint's side becomes LLMUnavailable: the optional model must never cost the user the offline answer."""
+    import concurrent.futures
+
     import httpx
     import openai
 
-    try:
+    def request():
         if tools:
             return llm.chat_with_tools(tools, chat_history=messages, allow_parallel_tool_calls=True, timeout=timeout)
         return llm.chat(messages, timeout=timeout)
-    except (openai.APITimeoutError, httpx.TimeoutException) as exc:
+
+    # the reply body is watched by the guard; a worker thread bounds the wait for headers too
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="kbqa-llm")
+    future = pool.submit(request)
+    pool.shutdown(wait=False)
+    try:
+        return future.result(timeout=timeout + 0.5)
+    except concurrent.futures.TimeoutError as exc:
         raise LLMUnavailable(settings.base_url, "timeout", timeout=settings.timeout_s) from exc
-    except openai.APIStatusError as exc:
-        raise LLMUnavailable(settings.base_url, "http", status=exc.status_code) from exc
-    except (openai.APIConnectionError, httpx.HTTPError) as exc:
-        raise LLMUnavailable(settings.base_url, "connect") from exc
-    except Exception as exc:  # noqa: BLE001 - a malformed reply surfaces as any parse error
+    except Exception as exc:  # noqa: BLE001 - sorted below; a malformed reply surfaces as any parse error
+        if guard is not None and guard.too_large:
+            raise LLMUnavailable(settings.base_url, "too_large", limit=guard.max_bytes) from exc
+        if isinstance(exc, (openai.APITimeoutError, httpx.TimeoutException)):
+            raise LLMUnavailable(settings.base_url, "timeout", timeout=settings.timeout_s) from exc
+        if isinstance(exc, openai.APIStatusError):
+            raise LLMUnavailable(settings.base_url, "http", status=exc.status_code) from exc
+        if isinstance(exc, (openai.APIConnectionError, httpx.HTTPError)):
+            raise LLMUnavailable(settings.base_url, "connect") from exc
         raise LLMUnavailable(settings.base_url, "garbage") from exc
 
 
@@ -379,10 +447,15 @@ def llm_answer(question: Question | str, history: list | None, offline: Answer, 
     settings = assistant.settings.llm
     lang = offline.language
     passages = gather_passages(question, offline, assistant)
+    guard = ReplyGuard(settings.timeout_s)
+    llm = make_llm(settings, guard)
     try:
-        conversation = converse(make_llm(settings), build_messages(question, history, offline, passages), list(calculator_tools()), settings)
+        conversation = converse(llm, build_messages(question, history, offline, passages), list(calculator_tools()), settings, guard)
     except LLMUnavailable as exc:
         return with_notice(offline, exc.notice(lang))
+    finally:
+        with contextlib.suppress(Exception):
+            llm._http_client.close()  # ours (make_llm); closing it ends a transfer the deadline gave up on
 
     sources = trace_sources(question, offline, conversation.runs)
     check = llm_check.check_answer(conversation.text, {c.n: c.passage for c in passages}, sources)

@@ -1,10 +1,12 @@
 """What the UI stands on, without gradio: the assistant behind a lock, the index built in the
 background with progress, questions answered, notes added.
 
-One `Service` per server. Questions are answered one at a time per process (the
-encoders' C engines are not documented as thread-safe, and an answer takes
-milliseconds); adding a note rebuilds the index incrementally and swaps in a new
-assistant, so questions asked meanwhile are answered from the old one.
+One `Service` per server. Questions are answered concurrently: the only shared state an
+answer touches is read-only (the loaded index, the notes' arithmetic found at ingest) except
+the encoders, which serialise their own calls (`ingest.embed`); the optional LLM call holds
+no lock at all, so a slow endpoint delays only its own question. Adding a note rebuilds the
+index incrementally and swaps in a new assistant, so questions asked meanwhile are answered
+from the old one.
 """
 
 from __future__ import annotations
@@ -34,7 +36,6 @@ class Service:
         self.stage: tuple[str, int, int] = ("starting", 0, 0)
         self.report = None  # the IngestReport of the build done at start, if one was needed
         self._assistant: Assistant | None = None
-        self._answer_lock = threading.Lock()
         self._notes_lock = threading.Lock()
 
     # --- opening ------------------------------------------------------------------------------
@@ -73,10 +74,9 @@ class Service:
     def _warm_up(self) -> None:
         """Pay the one-off costs (formula compilation, the notes' arithmetic) before the first user does."""
         try:
-            with self._answer_lock:
-                self._assistant.notes_arithmetic
-                for q in WARM_UP_QUESTIONS:  # offline: start-up must never call an LLM endpoint
-                    self._assistant.answer(q)
+            self._assistant.notes_arithmetic
+            for q in WARM_UP_QUESTIONS:  # offline: start-up must never call an LLM endpoint
+                self._assistant.answer(q)
         except Exception:  # a warm-up failure must not stop the server; the real question will report it
             log.exception("warm-up failed")
 
@@ -99,14 +99,10 @@ class Service:
     # --- answering ------------------------------------------------------------------------------
 
     def ask(self, question: str, history: list | None = None) -> Answer:
-        assistant = self.assistant(timeout=None)
-        with self._answer_lock:
-            return respond(assistant, question, history)
+        return respond(self.assistant(timeout=None), question, history)
 
     def claims(self) -> list:
-        assistant = self.assistant(timeout=None)
-        with self._answer_lock:
-            return list(assistant.notes_arithmetic)
+        return list(self.assistant(timeout=None).notes_arithmetic)
 
     # --- notes ------------------------------------------------------------------------------------
 
@@ -140,6 +136,5 @@ class Service:
                 except Exception:
                     log.exception("re-indexing after a failed upload failed")
                 raise
-            with self._answer_lock:
-                self._assistant = fresh
+            self._assistant = fresh  # one assignment: a question takes the old or the new assistant, whole
             return checked, report
