@@ -84,7 +84,7 @@ def _parts(name: str) -> list[str]:
 
 def _present(part: str, corpus: str) -> bool:
     """A name part is present as written, or with its letters and digits swapped ('NVL72' ~ '72NVL')."""
-    key = squash(part)
+    key = re.sub(r"(?<=\d)s$", "", squash(part))  # 'V100s' is the plural of 'V100'
     if key in corpus:
         return True
     m = re.fullmatch(r"([a-z]+)(\d+)|(\d+)([a-z]+)", key)
@@ -139,3 +139,92 @@ def not_in_notes_reason(question: Question, corpus: str, vocabulary: set[str]) -
     if term_coverage(question, vocabulary) < MIN_TERM_COVERAGE:
         return "笔记中没有与问题相关的内容" if lang == "zh" else "the notes do not discuss this topic"
     return None
+
+
+# --------------------------------------------------------------- by what is asked
+
+_GENERIC_NAMES = _GENERIC | frozenset("gpt llm ai nvidia gpu cpu tpu".split())
+_COMMON_PARTS = frozenset("per each level style class like based scale size sized grade type".split())
+
+
+def constraints(question: Question) -> list[str]:
+    """What an answering passage must name: the question's models, chips and versions (a plural
+    'V100s' is 'v100'; generic words such as 'GPU' are no constraint) and the years it gives.
+
+    >>> constraints(Question("On how many V100s did NVIDIA train BERT-base in 2019?"))
+    ['v100', 'bert-base', '2019']
+    """
+    from app.question.asked import VALUE_KINDS
+
+    names = []
+    for name in question.names:
+        name = re.sub(r"(?<=\d)s$", "", name)
+        words = [w.rstrip("s") for w in re.split(r"[-\s]+", name) if w]
+        if all(w in _GENERIC_NAMES or w in _COMMON_PARTS for w in words):
+            continue  # 'GPU', 'per-GPU': no constraint
+        if any(q.fullmatch(name) or q.search(f" {name} ") and q.search(name) for q, _ in VALUE_KINDS.values()):
+            continue  # 'CO2' names the kind of value asked for, not the thing it is about
+        names.append(name)
+    return names + [str(y) for y in question.years]
+
+
+def _holds(constraint: str, text: str) -> bool:
+    """A constraint is in a passage as written, or each of its name-like parts is ('DGX H100' across a
+    table row, 'GPT-3-level' as 'GPT-3', 'NVL72' as '72NVL')."""
+    if squash(constraint) in text or squash(constraint).replace("-", "") in text.replace("-", ""):
+        return True  # 'GPT-3' is also written 'GPT3'
+    parts = [p for p in _parts(constraint) if p.lower() not in _COMMON_PARTS]
+    return bool(parts) and all(_present(p, text) or _present(p.replace("-", ""), text.replace("-", "")) for p in parts)
+
+
+def answers(question: Question, heading: str, passage: str, around: str = "") -> bool:
+    """Whether a passage can answer the question: it names what the question constrains (itself, its
+    heading or the passages `around` it: a window may leave the model's name in the sentence before)
+    and states a value of a kind the question asks for (any figure when it asks for none)."""
+    from app.question.asked import states_value
+
+    text = squash(f"{heading}\n{passage}\n{around}")
+    if not all(_holds(c, text) for c in constraints(question)):
+        return False
+    kinds = question.value_kinds
+    return not kinds or any(states_value(k, passage) for k in kinds)
+
+
+def _around(chunk, chunks: list) -> str:
+    """The text of the passages just before and after `chunk` in its note, under the same heading."""
+    out = []
+    for other in chunks:
+        if other.file == chunk.file and other.heading == chunk.heading and other is not chunk and (
+                other.line_end in (chunk.line_start, chunk.line_start - 1, chunk.line_start - 2)
+                or other.line_start in (chunk.line_end, chunk.line_end + 1, chunk.line_end + 2)):
+            out.append(other.text)
+    return "\n".join(out)
+
+
+def unanswered_reason(question: Question, hits, chunks: list = ()) -> str | None:
+    """Why none of the retrieved passages answers the question, or None when one may.
+
+    `chunks` are all the passages, in note order (for a passage's neighbours). Only questions
+    that ask for a value or name something are judged: a 'why' question without names is left
+    to the retrieval."""
+    if not question.value_kinds and not constraints(question):
+        return None
+    if any(answers(question, h.chunk.heading, h.chunk.text, _around(h.chunk, chunks)) for h in hits):
+        return None
+    zh = question.language == "zh"
+    named = constraints(question)
+    kinds = [_KIND_NAMES[k][1 if zh else 0] for k in question.value_kinds]
+    what = ("、".join(kinds) if zh else " or ".join(kinds)) if kinds else ("相关数字" if zh else "a figure")
+    if zh:
+        about = f"关于 {'、'.join(named)} 的" if named else ""
+        return f"笔记中没有给出{about}{what}"
+    about = f" for {', '.join(named)}" if named else ""
+    return f"the notes give no {what}{about}"
+
+
+_KIND_NAMES = {
+    "money": ("price or cost", "价格或成本"), "percent": ("percentage", "百分比"), "duration": ("duration", "时长"),
+    "rate": ("throughput or bandwidth", "吞吐量或带宽"), "count": ("count", "数量"), "memory": ("memory size", "内存大小"),
+    "energy": ("energy figure", "耗电量"), "power": ("power figure", "功率"), "flops": ("compute (FLOPs)", "计算量"),
+    "parameters": ("parameter count", "参数量"), "emissions": ("emissions figure", "排放量"),
+}
