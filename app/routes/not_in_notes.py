@@ -2,12 +2,17 @@
 
 Dense similarity alone does not separate "on topic but absent" from "present" on
 these notes (cosines of both spread over the same range), so the decision rests on
-two lexical signals, checked against the whole corpus:
+lexical signals, in either language:
 
-- a name the question depends on (a model, a chip, a company, a person) that appears
-  nowhere in the notes, in either language (via the glossary): "H200", "Gemini Ultra";
-- the question's content words are mostly absent from the notes' vocabulary
-  (off-topic questions).
+- against the whole corpus: a name the question depends on (a model, a chip, a company,
+  a person) that appears nowhere in the notes (via the glossary too): "H200", "Gemini
+  Ultra"; the question's content words mostly absent (off-topic questions); its topic
+  absent ("量子计算机的工作原理" and "how do quantum computers work", "比特币挖矿的耗电量":
+  the most specific keyword, or most English ones, in neither language of the notes);
+- against the retrieved passages (`unanswered_reason`): none names what the question
+  constrains (the model, chip, version, year) AND states a value of the kind it asks for
+  (a price, an energy, a duration ...): "What is the list price of a DGX H100?" over
+  notes that name the H100 but price nothing.
 """
 
 from __future__ import annotations
@@ -138,6 +143,9 @@ def not_in_notes_reason(question: Question, corpus: str, vocabulary: set[str]) -
         return f"笔记中没有出现 {names}" if lang == "zh" else f"the notes never mention {names}"
     if term_coverage(question, vocabulary) < MIN_TERM_COVERAGE:
         return "笔记中没有与问题相关的内容" if lang == "zh" else "the notes do not discuss this topic"
+    gap = topic_gap(question, corpus, vocabulary)
+    if gap:
+        return f"笔记中没有出现 {'、'.join(gap)}" if lang == "zh" else f"the notes never mention {', '.join(gap)}"
     return None
 
 
@@ -228,3 +236,56 @@ _KIND_NAMES = {
     "energy": ("energy figure", "耗电量"), "power": ("power figure", "功率"), "flops": ("compute (FLOPs)", "计算量"),
     "parameters": ("parameter count", "参数量"), "emissions": ("emissions figure", "排放量"),
 }
+
+
+# ------------------------------------------------------------------ the topic itself
+
+def _kind_word(word: str) -> bool:
+    from app.question.asked import ANSWER_TYPES, VALUE_KINDS
+
+    return any(q.search(word) for q, _ in list(VALUE_KINDS.values()) + list(ANSWER_TYPES.values()))
+
+
+def topic_words(question: Question) -> list[str]:
+    """What the question is about, most specific first: its keywords less the words that ask for a kind of
+    value (cost, 多少, 耗电量). Chinese keywords are ranked by jieba's general-language IDF (a word rare in
+    Chinese at large is specific); English words keep their order.
+
+    >>> topic_words(Question("比特币挖矿的耗电量是多少？"))[:2]
+    ['挖矿', '比特']
+    """
+    if question.language == "zh":
+        import jieba.analyse
+
+        words = [w for w in jieba.analyse.extract_tags(question.text, topK=8) if re.search(r"[\u4e00-\u9fff]", w)]
+    else:
+        words = [w for w in question.words if re.fullmatch(r"[a-z][a-z-]+", w)]
+    return [w for w in words if not _kind_word(w)]
+
+
+def _in_notes(word: str, corpus: str, vocabulary: set[str]) -> bool:
+    if word in vocabulary or squash(word) in corpus:
+        return True
+    translations = EN_ZH.get(word, ()) + EN_ZH.get(word.rstrip("s"), ())
+    if any(squash(z) in corpus for z in translations):
+        return True
+    from app.retrieval.lexicon import expand_chinese
+
+    return any(t in vocabulary or squash(t) in corpus for t in expand_chinese(word))
+
+
+def topic_gap(question: Question, corpus: str, vocabulary: set[str]) -> list[str] | None:
+    """The question's topic words that the notes never use, in either language, when they say what it
+    is about: the most specific Chinese keyword, or most of the English ones ('bitcoin mining'). None
+    when the question names something the notes have (a model, a chip): that is judged by its passages."""
+    named = [c for c in constraints(question) if not c.isdigit()]
+    named += [n for n in candidate_names(question.text, question.language) if n.lower() not in _GENERIC_NAMES]
+    if any(_holds(n, corpus) for n in named):
+        return None
+    words = topic_words(question)
+    if not words:
+        return None
+    absent = [w for w in words if not _in_notes(w, corpus, vocabulary)]
+    if question.language == "zh":
+        return absent[:1] if words[0] in absent else None
+    return absent if len(absent) * 2 > len(words) else None
