@@ -45,7 +45,8 @@ class Found:
     note: str
     kind: str
     formula: str = ""  # the recomputation as written: '542 × 45.5kw × 24h'
-    inputs: tuple = ()  # (text, value, unit, source line or None for this line)
+    inputs: tuple = ()  # QuantityMatch of this line, or ClaimInput from another line
+    error: str = ""  # the arithmetic cannot be done (division by zero)
 
 
 def fmt(x: Fraction | float) -> str:

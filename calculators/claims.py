@@ -57,7 +57,7 @@ from calculators.claim_parse import ExprParser, Side, Val, is_calendar_year, pre
 from calculators.dimensions import UnitMismatch, parse_unit
 from calculators.units import QuantityMatch, number_starts_at as _number_start, quantity_at as _quantity_at, scan_quantities
 
-__all__ = ["Claim", "ClaimInput", "find_claims", "check_text", "check_claim"]
+__all__ = ["Claim", "ClaimInput", "find_claims", "check_text", "check_claim", "arithmetic_error"]
 
 
 @dataclass(frozen=True)
@@ -83,6 +83,7 @@ class Claim:
     kind: str = "expression"  # expression | ratio | change | equivalence | product | sum | reference
     formula: str = ""  # the recomputation: '542 × 45.5kw × 24h'
     inputs: tuple[ClaimInput, ...] = ()  # the figures it used and where each is written
+    error: str = ""  # why it cannot be computed at all ('division by zero'): a message, never a verdict
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -282,7 +283,7 @@ def _judge_chain(s: str, start: int, end: int, sides: list[Side], rels) -> tuple
     inputs = tuple(q for q in ref.items)
     if broken:
         return _Found(start, end, None, None, None, f"cannot check: {broken} in {ref.text}", "expression",
-                      ref.text, inputs), ref
+                      ref.text, inputs, broken), ref
     notes, verdicts = [], []
     last_val, last_shown, last_stated, last_recomputed = ref.val, ref.text, None, None
     for side in sides:
@@ -599,13 +600,13 @@ def _claims_in_line(s: str, index: list[int], line: str, note: NoteText, lineno:
             recomputed=None if f.recomputed is None else float(f.recomputed),
             stated=None if f.stated is None else float(f.stated.exact),
             unit=f.stated.unit if f.stated else "", note=f.note, kind=f.kind,
-            formula=f.formula, inputs=inputs))
+            formula=f.formula, inputs=inputs, error=f.error))
     return claims
 
 
 def _claim_input(s: str, x, lineno: int) -> ClaimInput:
-    if isinstance(x, ClaimInput):
-        return x
+    if isinstance(x, ClaimInput):  # line 0: a figure of this line read beyond the unit parser (1984 lbs)
+        return x if x.line else ClaimInput(x.text, x.value, x.unit, lineno)
     return ClaimInput(s[x.start:x.end].strip(), float(x.exact), x.unit, lineno)
 
 
@@ -624,6 +625,22 @@ def find_claims(text: str, file: str = "<text>") -> list[Claim]:
 def check_text(text: str, file: str = "<text>") -> list[Claim]:
     """Same as `find_claims`, for a piece of text rather than a file's contents."""
     return find_claims(text, file)
+
+
+def arithmetic_error(text: str) -> str | None:
+    """Why a piece of arithmetic written without a result cannot be computed ('1/0'), or None.
+
+    >>> arithmetic_error("Is 1/0 right?"), arithmetic_error("Is 30,382/8 right?")
+    ('division by zero in 1 / 0', None)
+    """
+    s, _ = prepare_line(text)
+    parser = ExprParser(s)
+    for i in range(len(s)):
+        if _number_start(s, i) or s[i] == "(":
+            side = parser.parse(i)
+            if side is not None and side.nops and side.val.error:
+                return f"{side.val.error} in {side.text}"
+    return None
 
 
 def check_claim(text: str) -> Claim | None:

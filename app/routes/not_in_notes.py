@@ -217,6 +217,8 @@ def unanswered_reason(question: Question, hits, chunks: list = ()) -> str | None
     to the retrieval."""
     if not question.value_kinds and not constraints(question):
         return None
+    if any(x.unit for x in question.quantities):
+        return None  # it gives its own figures ('if one H100 costs $25,000, ...'): a calculation, not a look-up
     if any(answers(question, h.chunk.heading, h.chunk.text, _around(h.chunk, chunks)) for h in hits):
         return None
     zh = question.language == "zh"
