@@ -243,7 +243,21 @@ class ExprParser:
         if not m:
             return base
         exponent = self.power(m.end())
-        if exponent is None or exponent.val.dims or exponent.val.raw.denominator != 1:
+        if exponent is None:
+            return base
+        unit = Val(Fraction(1), Fraction(1), {})
+        if exponent.val.dims and exponent.nops == 0 and exponent.items:
+            # '2^15 tokens', '2**20 bytes': the unit belongs to the power, not to the exponent
+            q = exponent.items[0]
+            written = re.match(r"\d+", self.s[q.start:q.end])
+            if not written or int(written.group(0)) == 0:
+                return base
+            n_written = int(written.group(0))
+            per = q.exact / n_written
+            factor, dims = parse_unit(q.unit)
+            unit = Val(per, per * factor, dims)
+            exponent = Side(exponent.end, Val(Fraction(n_written), Fraction(n_written), {}), 0, exponent.text, [], None)
+        if exponent.val.dims or exponent.val.raw.denominator != 1:
             return base
         n = int(exponent.val.raw)
         b = base.val
@@ -252,7 +266,8 @@ class ExprParser:
         elif abs(n) * max(len(str(abs(b.raw.numerator))), len(str(b.raw.denominator)), 1) > _MAX_POWER_DIGITS:
             return base  # absurd: not a claim anyone wrote
         else:
-            val = Val(b.raw ** n, b.base ** n, {k: v * n for k, v in b.dims.items()}, b.error, abs(n) * b.rel)
+            val = Val(b.raw ** n * unit.raw, b.base ** n * unit.base,
+                      combine_dims({k: v * n for k, v in b.dims.items()}, unit.dims, 1), b.error, abs(n) * b.rel)
         return Side(exponent.end, val, base.nops + exponent.nops + 1, f"{base.text}^{exponent.text}",
                     base.items + exponent.items, None)
 

@@ -150,8 +150,8 @@ def _result_words(s: str, quantities, note, lineno):
             for combo in combinations(before, n):
                 for how in ("product", "sum"):
                     tried = _combined(s, combo, how, result, m)
-                    if tried is not None and (best is None or tried[0] and not best[0]):
-                        best = tried
+                    if tried is not None and (best is None or (tried[0], tried[-1]) > (best[0], best[-1])):
+                        best = tried  # one that holds, else one a word asks for (each, 合计)
             if best is not None and best[0]:
                 break
         if best is None:

@@ -486,7 +486,7 @@ def _restated(s: str, q: QuantityMatch):
         return None
     pb = physical_unit_at(s, b)
     if paren:  # a bare parenthesis: both figures in units, written differently, closing right after
-        if not re.match(r"\s*\)", s[pb.end if pb else b.end:]) or (pa is None) != (pb is None):
+        if not re.match(r"\s*[),;，；]", s[pb.end if pb else b.end:]) or (pa is None) != (pb is None):
             return None
         if pa is None and (not q.unit or not b.unit or _unit_text(s, q) == _unit_text(s, b)):
             return None

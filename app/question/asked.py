@@ -99,11 +99,16 @@ def value_kinds(question: str) -> list[str]:
     """
     if _EXPLANATION.search(question) and not re.search(r"多少|几|how (?:many|much|long)", question, re.I):
         return []  # 'why is decoding bound by memory?' asks for a reason, not a memory size
-    kinds = [name for name, (q, _) in VALUE_KINDS.items() if q.search(question) and name != "count"]
+    spans = {name: [m.span() for m in q.finditer(question)] for name, (q, _) in VALUE_KINDS.items() if name != "count"}
+    kinds = [name for name, found in spans.items() if found]
+    # 'memory bandwidth', '显存带宽': a modifier right before the head noun asks for the head's kind
+    modifiers = {a for a in kinds for b in kinds if a != b
+                 and any(0 <= sb - ea <= 1 and not question[ea:sb].strip() for _, ea in spans[a] for sb, _ in spans[b])}
+    kinds = [k for k in kinds if k not in modifiers]
     # 'how many parameters' asks for parameters; 'how many search results' for a bare count
     for m in re.finditer(r"how many\s+(\S+(?:\s+\S+)?)|多少(?:个|片|台|张|块)?(\S{0,4})", question, re.I):
         what = m.group(1) or m.group(2) or ""
-        if not any(q.match(what) for name, (q, _) in VALUE_KINDS.items() if name != "count") and \
+        if not any(q.search(m.group(0)) for name, (q, _) in VALUE_KINDS.items() if name != "count") and \
                 VALUE_KINDS["count"][0].search(m.group(0)):
             kinds.append("count")
             break

@@ -89,8 +89,8 @@ def _parts(name: str) -> list[str]:
 
 def _present(part: str, corpus: str) -> bool:
     """A name part is present as written, or with its letters and digits swapped ('NVL72' ~ '72NVL')."""
-    key = re.sub(r"(?<=\d)s$", "", squash(part))  # 'V100s' is the plural of 'V100'
-    if key in corpus:
+    key = squash(part)
+    if key in corpus or (re.search(r"\ds$", part) and key[:-1] in corpus):  # 'V100s' is the plural of 'V100'
         return True
     m = re.fullmatch(r"([a-z]+)(\d+)|(\d+)([a-z]+)", key)
     return bool(m) and (f"{m.group(2)}{m.group(1)}" if m.group(1) else f"{m.group(4)}{m.group(3)}") in corpus
@@ -141,6 +141,8 @@ def not_in_notes_reason(question: Question, corpus: str, vocabulary: set[str]) -
     if missing:
         names = "、".join(missing) if lang == "zh" else ", ".join(missing)
         return f"笔记中没有出现 {names}" if lang == "zh" else f"the notes never mention {names}"
+    if _names_present(question, corpus):
+        return None  # it names something the notes have: its passages decide (`unanswered_reason`)
     if term_coverage(question, vocabulary) < MIN_TERM_COVERAGE:
         return "笔记中没有与问题相关的内容" if lang == "zh" else "the notes do not discuss this topic"
     gap = topic_gap(question, corpus, vocabulary)
@@ -166,7 +168,9 @@ def constraints(question: Question) -> list[str]:
 
     names = []
     for name in question.names:
-        name = re.sub(r"(?<=\d)s$", "", name)
+        written = re.search(rf"{re.escape(name)}(?![A-Za-z])", question.text, re.I)
+        if written and re.search(r"\ds$", written.group(0)):
+            name = name[:-1]  # 'V100s' is V100 ('L40S' stays L40S)
         words = [w.rstrip("s") for w in re.split(r"[-\s]+", name) if w]
         if all(w in _GENERIC_NAMES or w in _COMMON_PARTS for w in words):
             continue  # 'GPU', 'per-GPU': no constraint
@@ -276,13 +280,18 @@ def _in_notes(word: str, corpus: str, vocabulary: set[str]) -> bool:
     return any(t in vocabulary or squash(t) in corpus for t in expand_chinese(word))
 
 
+def _names_present(question: Question, corpus: str) -> bool:
+    """The question names a model, chip or other thing that the notes mention."""
+    named = [c for c in constraints(question) if not c.isdigit()]
+    named += [n for n in candidate_names(question.text, question.language) if n.lower() not in _GENERIC_NAMES]
+    return any(_holds(n, corpus) for n in named)
+
+
 def topic_gap(question: Question, corpus: str, vocabulary: set[str]) -> list[str] | None:
     """The question's topic words that the notes never use, in either language, when they say what it
     is about: the most specific Chinese keyword, or most of the English ones ('bitcoin mining'). None
     when the question names something the notes have (a model, a chip): that is judged by its passages."""
-    named = [c for c in constraints(question) if not c.isdigit()]
-    named += [n for n in candidate_names(question.text, question.language) if n.lower() not in _GENERIC_NAMES]
-    if any(_holds(n, corpus) for n in named):
+    if _names_present(question, corpus):
         return None
     words = topic_words(question)
     if not words:
