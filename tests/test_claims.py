@@ -191,9 +191,10 @@ def test_cli_and_assistant_read_every_note_alike(tmp_path):
 
     settings = Settings(kb=kb, index=tmp_path / "index")
     assistant = Assistant(settings=settings, retriever=None)  # notes_arithmetic needs no index
-    app_rows = [{"text": c.text, "file": c.file, "line": c.line, "holds": c.holds,
-                 "recomputed": c.recomputed, "note": c.note} for c in assistant.notes_arithmetic]
-    assert cli_rows == app_rows
+    app_rows = [{"text": c.text, "file": c.file, "line": c.line, "kind": c.kind, "holds": c.holds,
+                 "stated": c.stated, "recomputed": c.recomputed, "unit": c.unit, "note": c.note}
+                for c in assistant.notes_arithmetic]
+    assert [{k: r[k] for k in app_rows[0]} for r in cli_rows] == app_rows
     assert [(r["file"], r["line"], r["text"], r["holds"]) for r in cli_rows] == [
         ("cost.md", 3, "8 * 2.40 * 24 = 460.8 dollars", True),
         ("power_gbk.txt", 2, "2,369,640*0.08=4.7万美元/日", False),
@@ -208,7 +209,10 @@ def test_cli_json_and_table(tmp_path):
     result = runner.invoke(claims_cmd, ["--kb", str(tmp_path), "--json"])
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in result.output.splitlines()]
-    assert [set(r) for r in rows] == [{"text", "file", "line", "holds", "recomputed", "note"}] * 2
+    assert [set(r) for r in rows] == [{"text", "file", "line", "kind", "holds", "stated", "recomputed", "unit",
+                                       "formula", "inputs", "note", "error"}] * 2
+    assert (rows[0]["stated"], rows[0]["unit"], rows[0]["kind"], rows[0]["formula"]) == (542.0, "rack", "expression", "3,798 / 7")
+    assert [(i["text"], i["line"]) for i in rows[0]["inputs"]] == [("3,798", 1), ("7", 1)]
     assert [r["holds"] for r in rows] == [False, True]
     table = runner.invoke(claims_cmd, ["--kb", str(tmp_path)])
     assert "[WRONG]  3,798/7=542个机柜" in table.output

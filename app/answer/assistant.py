@@ -27,7 +27,7 @@ from app.retrieval.rerank import squash
 from app.retrieval.retriever import Retriever
 from app.routes.calculation import asks_besides_claim
 from app.routes.claim import check_claim_question, claim_citations, verdict_part
-from app.routes.not_in_notes import not_in_notes_reason
+from app.routes.not_in_notes import not_in_notes_reason, unanswered_reason
 from calculators.errors import CalculatorError
 from ingest.settings import Settings
 
@@ -96,7 +96,7 @@ class Assistant:
         hits = self.retriever.search(q, k=self.settings.retrieval.k)
         citations = citations_for(q, hits, n=3)
         refs = tuple(c.n for c in citations)
-        reason = not_in_notes_reason(q, self.corpus, self.vocabulary)
+        reason = not_in_notes_reason(q, self.corpus, self.vocabulary) or unanswered_reason(q, hits, self.retriever.chunks)
         if reason is not None:
             return Answer(q.text, q.language, "not_in_notes", [Related(reason, refs)], citations=citations)
         restated = tuple(tuple(restated_figures(c.quote, q.language)) for c in citations)

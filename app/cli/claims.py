@@ -15,17 +15,30 @@ _VERDICT = {True: "holds", False: "WRONG", None: "cannot check"}
 
 
 def _json_line(claim: Claim) -> str:
+    """One claim: where it is, the kind of claim, the stated and recomputed figures in `unit` (the stated
+    figure's canonical unit), the formula and each input with the line it is written on."""
     return json.dumps({
-        "text": claim.text, "file": claim.file, "line": claim.line, "holds": claim.holds,
-        "recomputed": claim.recomputed, "note": claim.note,
+        "text": claim.text, "file": claim.file, "line": claim.line, "kind": claim.kind, "holds": claim.holds,
+        "stated": claim.stated, "recomputed": claim.recomputed, "unit": claim.unit, "formula": claim.formula,
+        "inputs": [{"text": i.text, "value": i.value, "unit": i.unit, "line": i.line} for i in claim.inputs],
+        "note": claim.note, "error": claim.error or None,
     }, ensure_ascii=False)
+
+
+def _sources(claim: Claim) -> str:
+    """'inputs: 591,864kwh/日 (line 45), 0.08 (line 45)' for a claim that uses figures of other lines."""
+    if all(i.line == claim.line for i in claim.inputs):
+        return ""
+    return "    inputs: " + ", ".join(f"{i.text} (line {i.line})" for i in claim.inputs)
 
 
 def _table(claims: list[Claim]) -> str:
     rows = []
     for c in claims:
         rows.append(f"{c.file}:{c.line}  [{_VERDICT[c.holds]}]  {c.text}")
-        rows.append(f"    {c.note}")
+        rows.append(f"    [{c.kind}] {c.note}")
+        if _sources(c):
+            rows.append(_sources(c))
     counts = {v: sum(c.holds is k for c in claims) for k, v in _VERDICT.items()}
     rows.append(f"{len(claims)} claims: {counts['holds']} hold, {counts['WRONG']} wrong, "
                 f"{counts['cannot check']} cannot be checked")

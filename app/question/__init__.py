@@ -100,6 +100,14 @@ class Question:
         return tuple(precisions(self.prepared))
 
     @cached_property
+    def value_kinds(self) -> tuple[str, ...]:
+        """The kinds of value asked for, finer than `asked` (energy, power, flops, parameters, emissions
+        too): what a passage must state to answer the question (`app.routes.not_in_notes`)."""
+        from app.question.asked import value_kinds
+
+        return tuple(value_kinds(self.text))
+
+    @cached_property
     def is_claim(self) -> bool:
         """It asks whether a figure is right ('Is it true that ...', '...真的...吗')."""
         from app.question.asked import is_claim_question

@@ -84,7 +84,7 @@ def spell_out_numbers(text: str) -> str:
 def simple_fractions(text: str) -> str:
     """'1/4' -> '0.25', 四分之一 -> 0.25 (a fraction without units is a factor)."""
     def ratio(m: re.Match) -> str:
-        return f"{int(m.group(1)) / int(m.group(2)):g}"
+        return f"{int(m.group(1)) / int(m.group(2)):g}" if int(m.group(2)) else m.group(0)  # 1/0 is no factor
 
     text = re.sub(r"(?<![\d.,/$])(\d{1,2})/(\d{1,3})(?![\d.,]|\s*(?:[A-Za-z]|[\u4e00-\u9fff](?<!的)))", ratio, text)
 

@@ -69,7 +69,7 @@ def same_figure(a_value: float, a_unit: str, b_value: float, b_unit: str) -> boo
 
 @dataclass
 class ClaimCheck:
-    verdict: str  # 'supported' | 'contradicted' | 'not_found'
+    verdict: str | None  # 'supported' | 'contradicted' | 'not_found'; None when `error` says why not
     claimed: list  # Quantities claimed
     supporting: list[Hit] = field(default_factory=list)  # passages that state a claimed figure
     contradicting: list[tuple[Hit, object]] = field(default_factory=list)  # (hit, the figure the note gives)
@@ -79,6 +79,7 @@ class ClaimCheck:
     calculation: Calculation | None = None  # the calculator run that recomputed a claimed figure
     request: CalcRequest | None = None  # ... and its request (a follow-up question can change its inputs)
     consistent: bool | None = None  # the recomputation agrees with the claimed figure (None: no recomputation)
+    error: str | None = None  # the claim's own arithmetic cannot be done (1/0): a message, not a verdict
 
     @property
     def by_recomputation(self) -> bool:
@@ -192,9 +193,25 @@ def _repeats(arithmetic, claimed: list) -> bool:
     return any(abs(q.value - arithmetic.stated) <= abs(q.value - arithmetic.recomputed) for q in near)
 
 
+def recomputation(claim, zh: bool) -> str:
+    """A written claim's recomputation: formula and result (its note) and where each input is written.
+
+    >>> from calculators.claims import check_claim
+    >>> recomputation(check_claim("729,167/24=30,382"), zh=False)
+    '729,167 / 24 = 30,381.96 ≈ 30,382'
+    >>> recomputation(check_claim("Renting costs 8 * 2.40 * 24 = 460.8 dollars"), zh=False)
+    '8 × 2.40 × 24 = 460.8'
+    """
+    inputs = [i for i in claim.inputs if i.text]
+    if not inputs or claim.file == "<text>":
+        return claim.note
+    where = ", ".join(f"{i.text} ({claim.file}:{i.line})" for i in inputs)
+    return f"{claim.note} ({'输入' if zh else 'inputs'}: {where})"
+
+
 def check_claim_question(question: Question | str, retriever: Retriever, notes_arithmetic: list) -> ClaimCheck:
     """Judge a claim: supported / contradicted / not_found, with passages and recomputations."""
-    from calculators.claims import check_claim
+    from calculators.claims import arithmetic_error, check_claim
 
     question = retriever.question(question)
     text = claim_text(question.text)
@@ -202,8 +219,13 @@ def check_claim_question(question: Question | str, retriever: Retriever, notes_a
     result = ClaimCheck(verdict="not_found", claimed=_claimed_figures(text), text=text)
 
     written = check_claim(text)  # the claim is itself arithmetic: recompute it
+    broken = f"{written.error} in {written.formula}" if written is not None and written.error else arithmetic_error(text)
+    if broken:  # "Is 30,382/0=3,798 right?": nothing to judge, whatever the passages say
+        result.verdict = None
+        result.error = (f"无法核对：{broken}" if zh else f"cannot check this: {broken}")
+        return result
     if written is not None and written.holds is not None:
-        result.recomputed.append(written.note)
+        result.recomputed.append(recomputation(written, zh))
         result.verdict = "supported" if written.holds else "contradicted"
 
     redone = recompute(text, [q for q in result.claimed if q.unit] + [q for q in result.claimed if not q.unit], question.language)
@@ -258,10 +280,10 @@ def check_claim_question(question: Question | str, retriever: Retriever, notes_a
     elif written is None or written.holds is None:
         if repeated:
             result.verdict = "contradicted"
-            result.recomputed += [a.note for a in wrong]
+            result.recomputed += [recomputation(a, zh) for a in wrong]
         elif result.supporting:
             result.verdict = "supported"
-            result.recomputed += [a.note for a in result.arithmetic if a.holds is not None]
+            result.recomputed += [recomputation(a, zh) for a in result.arithmetic if a.holds is not None]
         elif result.consistent:
             result.verdict = "supported"  # by recomputation: no passage states the figure
         elif result.contradicting and result.claimed:
@@ -328,10 +350,15 @@ def _citation_n(hit: Hit, citations: list[Citation]) -> int | None:
     return next((x.n for x in citations if x.file == c.file and x.lines == (c.line_start, c.line_end)), None)
 
 
-def verdict_part(check: ClaimCheck, citations: list[Citation], lang: str) -> Verdict:
-    """The claim's verdict as an answer part: claimed figures, passages, recomputations, what the notes give."""
+def verdict_part(check: ClaimCheck, citations: list[Citation], lang: str):
+    """The claim's verdict as an answer part: claimed figures, passages, recomputations, what the notes give;
+    `CannotCalculate` with the reason when the claim's arithmetic cannot be done (a zero divisor)."""
     from calculators.units import format_quantity
 
+    if check.error:
+        from app.answer.model import CannotCalculate
+
+        return CannotCalculate(check.error)
     claimed = tuple(f"{q.text} (= {format_quantity(q, lang)})" if q.unit else q.text for q in check.claimed)
     notes_give: list[tuple[str, int | None]] = []
     also: tuple[int, ...] = ()
