@@ -166,10 +166,11 @@ def calculation_html(calc: Calculation, lang: str) -> str:
                f'<th>{w["unit"]}</th><th>{w["from"]}</th></tr></thead><tbody>')
     for i in calc.inputs:
         said = f' <span class="kbqa-said">“{esc(i.text)}”</span>' if i.text else ""
-        out.append(f'<tr><td data-label="{w["input"]}"><code>{esc(i.name)}</code></td>'
-                   f'<td class="kbqa-num" data-label="{w["value"]}">{esc(readable(i.value, lang))}</td>'
-                   f'<td data-label="{w["unit"]}">{esc(unit_words(i.unit, lang))}</td>'
-                   f'<td data-label="{w["from"]}">{source_html(i.source, lang)}{said}</td></tr>')
+        # each cell names its column for the phone layout (stacked rows; the chat drops data-* attributes)
+        out.append(f'<tr><td>{cell_label(w["input"])}<code>{esc(i.name)}</code></td>'
+                   f'<td class="kbqa-num">{cell_label(w["value"])}{esc(readable(i.value, lang))}</td>'
+                   f'<td>{cell_label(w["unit"])}{esc(unit_words(i.unit, lang))}</td>'
+                   f'<td>{cell_label(w["from"])}{source_html(i.source, lang)}{said}</td></tr>')
     out.append("</tbody></table>")
     out.append(steps_html(calc.steps, lang))
     out.append('<div class="kbqa-calc-result">')
@@ -185,6 +186,11 @@ def calculation_html(calc: Calculation, lang: str) -> str:
             out.append(f'<div class="kbqa-calc-note"><em>{esc(note)}</em></div>')
     out.append("</div>")
     return "".join(out)
+
+
+def cell_label(text: str) -> str:
+    """A table cell's column name, shown only when a phone stacks the rows."""
+    return f'<span class="kbqa-cell-label">{esc(text)}</span>'
 
 
 def steps_html(steps, lang: str) -> str:
@@ -208,21 +214,28 @@ def steps_html(steps, lang: str) -> str:
 
 
 def highlighted_passage(c: Citation) -> str:
-    """The passage, escaped, with the quoted span in <mark> (found even if whitespace differs).
+    """The passage, escaped, with the quoted span(s) in <mark> (found even if whitespace differs; a quote
+    of two sentences apart, joined by ' … ', marks each).
 
     >>> highlighted_passage(Citation(1, "a.txt", "", (1, 1), "b <c>", "a b <c> d"))
     'a <mark>b &lt;c&gt;</mark> d'
+    >>> highlighted_passage(Citation(1, "a.txt", "", (1, 1), "A. … C.", "A. B. C."))
+    '<mark>A.</mark> B. <mark>C.</mark>'
     """
-    passage, quote = c.passage or c.quote, (c.quote or "").strip()
-    start = passage.find(quote) if quote else -1
-    if start >= 0:
-        end = start + len(quote)
-    else:
-        span = _loose_find(passage, quote)
-        if span is None:
-            return esc(passage)
-        start, end = span
-    return f"{esc(passage[:start])}<mark>{esc(passage[start:end])}</mark>{esc(passage[end:])}"
+    passage = c.passage or c.quote
+    spans = []
+    for piece in (c.quote or "").split(" … "):
+        piece = piece.strip()
+        start = passage.find(piece) if piece else -1
+        span = (start, start + len(piece)) if start >= 0 else _loose_find(passage, piece)
+        if span and (not spans or span[0] >= spans[-1][1]):
+            spans.append(span)
+    out, cursor = [], 0
+    for start, end in spans:
+        out += [esc(passage[cursor:start]), f"<mark>{esc(passage[start:end])}</mark>"]
+        cursor = end
+    out.append(esc(passage[cursor:]))
+    return "".join(out)
 
 
 def _loose_find(passage: str, quote: str) -> tuple[int, int] | None:

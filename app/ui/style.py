@@ -88,12 +88,16 @@ blockquote { margin: .3em 0; }
   .kbqa-table td, .kbqa-table th { border: none; }
   .kbqa-table th { display: block; width: auto; }
   .kbqa-table td[data-label]::before { content: attr(data-label); display: block; font-size: .8em; color: var(--kbqa-muted); }
-  .kbqa-calc-steps tr th { display: none; }
+  .kbqa-calc-steps tr th { font-size: .8em; color: var(--kbqa-muted); background: transparent; }
+  .kbqa-cell-label { display: block !important; font-size: .8em; color: var(--kbqa-muted); }
   .kbqa-num { text-align: left !important; white-space: normal; }
   .kbqa-reader li { grid-template-columns: 2.5em 1fr; }
+  /* examples in one row that scrolls inside itself, so the chat stays near the top */
+  .kbqa-examples { flex-wrap: nowrap !important; overflow-x: auto; }
+  .kbqa-examples button { min-width: 70% !important; flex: 0 0 auto !important; }
 }
 """
 CSS += """
-.kbqa-src { display: none !important; }
+.kbqa-src, .kbqa-cell-label { display: none; }
 .kbqa-copied::after { content: " ✓"; }
 """
