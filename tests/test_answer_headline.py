@@ -32,7 +32,7 @@ def kb_questions() -> list[dict]:
 @pytest.fixture(scope="module")
 def cli_answers(kb_index, tmp_path_factory):
     """`kbqa ask --jsonl` over the project's questions: {id: JSON answer}."""
-    from app.cli import cli
+    from app.cli import main as cli
 
     settings, _ = kb_index
     path = tmp_path_factory.mktemp("q") / "questions.jsonl"
@@ -158,5 +158,6 @@ def test_result_digits_follow_the_least_precise_measured_input():
         return Calculation("x", "x", tuple(InputUsed(f"i{k}", 1.0, "", "question", t) for k, t in enumerate(texts)), "", (), ())
 
     assert result_digits(calc("1000 GPUs", "70B")) == 3  # round numbers are exact counts
-    assert result_digits(calc("19.22美元", "0.0035")) == 4  # capped at 4
+    assert result_digits(calc("19.22美元", "2,369,640")) == 4  # capped at 4
+    assert result_digits(calc("19.22美元", "0.0035")) == 3  # at least 3
     assert result_digits(calc("312 TFLOPS", "46.2%", "$2.03")) == 3
