@@ -73,7 +73,8 @@ def headline(answer: Answer, question: Question | str | None = None) -> str:
         if isinstance(part, Quotes):
             return lookup_headline(answer, q, part.refs)
         if isinstance(part, Prose) and part.text.strip():
-            return shorten(sentences(part.text)[0])
+            # an LLM's checked prose: its first sentence as written (its [n] marks are our citations)
+            return next((c.strip() for c in _SENTENCE_END.split(part.text.strip()) if c.strip()), part.text.strip())
     return "笔记中没有写到这一点。" if lang == "zh" else "Your notes do not say."
 
 
