@@ -7,6 +7,7 @@ tests/screenshots/ (git-ignored).
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from urllib.parse import urlparse
@@ -42,9 +43,9 @@ def browser():
         b.close()
 
 
-@pytest.fixture
-def page(browser, server):
-    context = browser.new_context(viewport={"width": 1280, "height": 1100}, locale="en-US")
+def open_page(browser, server, **options):
+    """A page on the app with every request outside 127.0.0.1 refused and recorded (`page.outside_requests`)."""
+    context = browser.new_context(**{"viewport": {"width": 1280, "height": 1100}, "locale": "en-US", **options})
     page = context.new_page()
     outside: list[str] = []
 
@@ -60,6 +61,12 @@ def page(browser, server):
     page.goto(server, wait_until="domcontentloaded")
     page.wait_for_selector("#kbqa-question textarea", timeout=60_000)
     page.outside_requests = outside
+    return context, page
+
+
+@pytest.fixture
+def page(browser, server):
+    context, page = open_page(browser, server)
     yield page
     context.close()
 
@@ -80,6 +87,9 @@ def test_question_citation_and_calculation(page):
     SHOTS.mkdir(exist_ok=True)
     answer = ask(page, "How much did it cost to train GPT-3?")
     assert "kbqa-route-lookup" in answer.get_attribute("class") or "kbqa-route-calculate" in answer.get_attribute("class")
+    # the headline comes first, before the details
+    first = answer.locator(":scope > *:not(.kbqa-badges)").first
+    assert "kbqa-headline" in first.get_attribute("class") and first.inner_text().strip()
     cite = page.locator("#kbqa-chat details.kbqa-cite").first
     cite.wait_for()
     assert not cite.evaluate("d => d.open")
@@ -88,11 +98,13 @@ def test_question_citation_and_calculation(page):
     passage = cite.locator(".kbqa-passage")
     passage.wait_for(state="visible")
     assert passage.locator("mark").count() == 1 and passage.locator("mark").inner_text().strip()
-    assert ".txt" in cite.locator("summary").inner_text()
+    assert ".txt" in cite.locator(".kbqa-loc").get_attribute("title")
     page.screenshot(path=str(SHOTS / "chat_citation.png"), full_page=True)
 
     calc = ask(page, "How many A100 GPUs are needed for 25 million daily visitors?")
     assert "kbqa-route-calculate" in calc.get_attribute("class")
+    assert "30,382" in calc.locator(".kbqa-headline").inner_text()  # the result first
+    calc.locator("details.kbqa-details > summary").click()  # step tables are folded under the headline
     table = calc.locator("table.kbqa-calc-inputs")
     table.wait_for(state="visible")
     assert "daily_visitors" in table.inner_text() and "question" in table.inner_text()
@@ -130,7 +142,122 @@ def test_language_switch_and_tabs(page):
     page.get_by_role("tab", name="笔记").click()
     page.locator("#kbqa-notes table").wait_for()
     assert "001_420203dd199bc46a.txt" in page.locator("#kbqa-notes").inner_text()
+    assert page.locator("#kbqa-note-text .kbqa-reader li").count() > 10  # "Read a note" opens on a note
     assert page.outside_requests == []
+
+
+def test_citation_opens_the_note_at_its_lines_and_copy_gives_markdown(page):
+    SHOTS.mkdir(exist_ok=True)
+    answer = ask(page, "What is the list price of a DGX A100?")
+    headline = answer.locator(".kbqa-headline")
+    ref = headline.locator(".kbqa-ref").first
+    n = int(ref.inner_text().strip("[]"))
+    ref.click()
+    reader = page.locator("#kbqa-reader")
+    reader.locator(".kbqa-cited").first.wait_for(timeout=15_000)
+    cite = answer.locator("details.kbqa-cite").nth(n - 1)
+    place = json.loads(cite.locator(".kbqa-cite-data").text_content())
+    start, end = place["start"], place["end"]
+    numbers = [int(x) for x in reader.locator(".kbqa-cited .kbqa-ln").all_inner_texts()]
+    assert numbers == list(range(start, end + 1))  # the cited lines, with their line numbers
+    assert "19.9" in "".join(reader.locator("mark").all_inner_texts())  # the quoted words highlighted
+    page.screenshot(path=str(SHOTS / "chat_reader.png"), full_page=True)
+    answer.locator(".kbqa-copy-md").click()
+    copied = page.evaluate("window.__kbqaCopied")
+    assert copied.startswith(headline.inner_text().strip()[:20]) and "<div" not in copied and "> " in copied
+    answer.locator(".kbqa-copy-text").click()
+    assert "<" not in page.evaluate("window.__kbqaCopied").split("\n")[0]
+
+
+def test_history_survives_a_reload(page):
+    ask(page, "一个机柜可以放几台DGX A100服务器？")
+    page.locator("#kbqa-conversations label", has_text="DGX A100").wait_for(timeout=15_000)  # saved in the browser
+    page.reload(wait_until="domcontentloaded")
+    page.wait_for_selector("#kbqa-question textarea", timeout=60_000)
+    page.locator("#kbqa-chat .kbqa-answer, #kbqa-chat .kbqa-absent").first.wait_for(timeout=15_000)
+    assert "DGX A100" in page.locator("#kbqa-chat .kbqa-question").last.inner_text()
+    assert any("DGX A100" in t for t in page.locator("#kbqa-conversations label").all_inner_texts())
+    page.locator("#kbqa-clear").click()
+    page.wait_for_function("() => !document.querySelector('#kbqa-chat .kbqa-answer')", timeout=10_000)
+    page.locator("#kbqa-conversations label").first.click()  # back to the conversation from the list
+    page.locator("#kbqa-chat .kbqa-answer").first.wait_for(timeout=10_000)
+
+
+def test_an_example_is_sent_on_click(page):
+    page.locator("#kbqa-example-0").click()
+    page.locator("#kbqa-chat .kbqa-answer .kbqa-headline").first.wait_for(timeout=60_000)
+
+
+CONTRAST = """(el) => {
+  const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+  let bg = null, node = el;
+  while (node && node.nodeType === 1) { const c = getComputedStyle(node).backgroundColor; const v = rgb(c);
+    if (v.length >= 3 && (v.length < 4 || v[3] > 0.5)) { bg = v; break; } node = node.parentElement; }
+  bg = bg || [255, 255, 255];
+  const fg = rgb(getComputedStyle(el).color);
+  const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+  return (a + 0.05) / (b + 0.05);
+}"""
+
+
+def test_dark_mode_is_readable(browser, server):
+    SHOTS.mkdir(exist_ok=True)
+    context, page = open_page(browser, server, color_scheme="dark")
+    try:
+        if not page.evaluate("document.body.classList.contains('dark') || !!document.querySelector('.dark')"):
+            page.goto(server + "?__theme=dark", wait_until="domcontentloaded")
+            page.wait_for_selector("#kbqa-question textarea", timeout=60_000)
+        lookup = ask(page, "DGX A100 服务器的售价是多少？")
+        calc = ask(page, "How many A100 GPUs are needed for 25 million daily visitors?")
+        calc.locator("details.kbqa-details > summary").click()
+        lookup.locator("details.kbqa-cite").first.evaluate("d => { d.open = true; }")  # after the re-render a new message causes
+        checks = {"headline": calc.locator(".kbqa-headline"), "calculation card": calc.locator(".kbqa-calc td").first,
+                  "result": calc.locator(".kbqa-output").first, "table header": calc.locator(".kbqa-calc th").first,
+                  "highlighted quote": lookup.locator(".kbqa-passage mark").first}
+        for name, el in checks.items():
+            el.wait_for(state="visible")
+            ratio = el.evaluate(CONTRAST)
+            assert ratio >= 4.5, f"{name}: contrast {ratio:.2f}"
+        page.screenshot(path=str(SHOTS / "dark_chat.png"), full_page=True)
+        page.get_by_role("tab", name="Claims").click()
+        th = page.locator("#kbqa-claims th").first
+        th.wait_for(timeout=30_000)
+        assert th.evaluate(CONTRAST) >= 4.5
+        page.screenshot(path=str(SHOTS / "dark_claims.png"), full_page=True)
+    finally:
+        context.close()
+
+
+def open_tab(page, name: str) -> None:
+    """Click a tab by its label, also when a narrow page has folded it into the tabs' overflow menu."""
+    tab = page.get_by_role("tab", name=name)
+    if tab.count() and tab.first.is_visible():
+        tab.first.click()
+        return
+    page.get_by_role("button", name="More tabs").click()
+    page.locator(".overflow-dropdown button", has_text=name).click()
+
+
+def test_phone_width_has_no_horizontal_scroll(browser, server):
+    SHOTS.mkdir(exist_ok=True)
+    context, page = open_page(browser, server, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    try:
+        calc = ask(page, "How many A100 GPUs are needed for 25 million daily visitors?")
+        calc.locator("details.kbqa-details > summary").click()
+        calc.locator("table.kbqa-calc-steps").wait_for(state="visible")
+        overflow = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        wide = "() => [...document.querySelectorAll('#kbqa-chat table, #kbqa-claims table')].filter(t => t.offsetParent && t.scrollWidth > t.parentElement.clientWidth + 2).length"
+        assert page.evaluate(overflow) <= 0 and page.evaluate(wide) == 0
+        calc.scroll_into_view_if_needed()
+        page.screenshot(path=str(SHOTS / "phone_chat.png"), full_page=True)
+        open_tab(page, "Claims")
+        page.locator("#kbqa-claims table").wait_for(timeout=30_000)
+        assert page.evaluate(overflow) <= 0 and page.evaluate(wide) == 0
+        page.screenshot(path=str(SHOTS / "phone_claims.png"), full_page=True)
+    finally:
+        context.close()
 
 
 if os.environ.get("KBQA_UI_DEBUG"):  # pragma: no cover - run by hand to look at the page

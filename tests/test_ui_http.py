@@ -188,13 +188,15 @@ def test_upload_is_searchable_at_once(app_server, client):
     url, service, root = app_server
     note = root / "power_usage.md"
     note.write_bytes("# Quokka cluster\n\nThe quokka cluster draws 777 kW from the grid.\n".encode("gb18030"))
-    msg, table, _dropdown = _upload(client, note)
+    msg, table, _dropdown, status = _upload(client, note)
     assert "kbqa-ok-msg" in msg and "power_usage.md" in msg, msg
+    files, chunks = service.chunk_count()
+    assert f"{chunks} passages from {files} notes" in status  # the status line is refreshed with the new note
     assert (service.settings.kb / "power_usage.md").read_bytes() == note.read_bytes()
     assert "power_usage.md" in table
     html = ask(client, "How much power does the quokka cluster draw?")
     assert "power_usage.md" in html and "777 kW" in html
-    again, _, _ = _upload(client, note)  # same name, same bytes: nothing to do
+    again, _, _, _ = _upload(client, note)  # same name, same bytes: nothing to do
     assert "already in your notes" in again
 
 
@@ -211,12 +213,13 @@ def test_bad_upload_changes_nothing(app_server, client, tmp_path, name, data, ex
     before = {p.name: p.read_bytes() for p in kb.iterdir() if p.is_file()}
     path = tmp_path / name
     path.write_bytes(data)
-    msg, _table, _ = _upload(client, path)
+    msg, _table, _, _ = _upload(client, path)
     assert "kbqa-error" in msg and expected in msg, msg
     after = {p.name: p.read_bytes() for p in kb.iterdir() if p.is_file()}
     assert after == before
 
 
 def test_read_note(client):
-    text = client.predict("tricky.md", api_name="/read_note")
-    assert "<script>" in text  # a Textbox shows text; it is never rendered as HTML
+    html = client.predict("tricky.md", api_name="/read_note")
+    assert "<script>" not in html and "&lt;script&gt;" in html  # shown as text in the reader, never run
+    assert '<span class="kbqa-ln">1</span>' in html  # with line numbers

@@ -21,6 +21,7 @@ from functools import cached_property
 
 from app.answer.model import (Answer, CalculationPart, CannotCalculate, Citation, MissingInputs, Quotes, Related,
                               renumbered)
+from app.answer.headline import headline
 from app.answer.quotes import citations_for, restated_figures
 from app.question import Question, check_question
 from app.retrieval.rerank import squash
@@ -88,7 +89,9 @@ class Assistant:
             parts.append(calc)
         if not parts:
             parts.append(self._lookup(q))
-        return merge(q, parts)
+        merged = merge(q, parts)
+        merged.headline = headline(merged, q)
+        return merged
 
     # --- routes -------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ import re
 
 from app.answer.model import (Answer, Calculation, CalculationPart, CannotCalculate, Citation, MissingInputs, Prose,
                               Quotes, Related, Verdict)
-from app.answer.words import wanted_text, words
+from app.answer.words import readable, source_words, unit_words, wanted_text, words
 from calculators.formula import format_number as fmt
 
 ROUTE_BADGES = {
@@ -153,9 +153,9 @@ def _table(rows: list[str]) -> str:
 # --- calculations -----------------------------------------------------------------------
 
 
-def source_html(source: str) -> str:
-    """Where an input came from, with [n] note citations marked."""
-    return inline(source or "")
+def source_html(source: str, lang: str = "en") -> str:
+    """Where an input came from, in the reader's language, with [n] note citations marked."""
+    return inline(source_words(source or "", lang))
 
 
 def calculation_html(calc: Calculation, lang: str) -> str:
@@ -166,13 +166,16 @@ def calculation_html(calc: Calculation, lang: str) -> str:
                f'<th>{w["unit"]}</th><th>{w["from"]}</th></tr></thead><tbody>')
     for i in calc.inputs:
         said = f' <span class="kbqa-said">“{esc(i.text)}”</span>' if i.text else ""
-        out.append(f"<tr><td><code>{esc(i.name)}</code></td><td class=\"kbqa-num\">{esc(fmt(i.value))}</td>"
-                   f"<td>{esc(i.unit)}</td><td>{source_html(i.source)}{said}</td></tr>")
+        # each cell names its column for the phone layout (stacked rows; the chat drops data-* attributes)
+        out.append(f'<tr><td>{cell_label(w["input"])}<code>{esc(i.name)}</code></td>'
+                   f'<td class="kbqa-num">{cell_label(w["value"])}{esc(readable(i.value, lang))}</td>'
+                   f'<td>{cell_label(w["unit"])}{esc(unit_words(i.unit, lang))}</td>'
+                   f'<td>{cell_label(w["from"])}{source_html(i.source, lang)}{said}</td></tr>')
     out.append("</tbody></table>")
     out.append(steps_html(calc.steps, lang))
     out.append('<div class="kbqa-calc-result">')
     for o in calc.outputs:
-        out.append(f'<div class="kbqa-output"><strong>{esc(o.name)} = {esc(fmt(o.value))} {esc(o.unit)}</strong></div>')
+        out.append(f'<div class="kbqa-output"><strong>{esc(o.name)} = {esc(readable(o.value, lang))} {esc(unit_words(o.unit, lang))}</strong></div>')
     out.append("</div>")
     assumed = [n.split(":", 1)[1].strip() for n in calc.notes if n.startswith("assumed:")]
     if assumed:  # one line, not one per input: the table says where each came from
@@ -188,6 +191,11 @@ def calculation_html(calc: Calculation, lang: str) -> str:
     return "".join(out)
 
 
+def cell_label(text: str) -> str:
+    """A table cell's column name, shown only when a phone stacks the rows."""
+    return f'<span class="kbqa-cell-label">{esc(text)}</span>'
+
+
 def steps_html(steps, lang: str) -> str:
     """Derivation lines as a table: each formula contributes formula, substitution, result."""
     w = words(lang)
@@ -195,12 +203,13 @@ def steps_html(steps, lang: str) -> str:
     head = []
     if steps and "(solved from" in steps[0]:
         head, steps = [steps[0]], steps[1:]
-    rows = [f'<tr><th>{w["formula"]}</th><td><code>{esc(s)}</code></td></tr>' for s in head]
+    rows = [f'<tr><th>{w["formula"]}</th><td data-label="{w["formula"]}"><code>{esc(s)}</code></td></tr>' for s in head]
     if len(steps) % 3 == 0:
         kinds = [w["formula"], w["substitution"], w["result"]]
-        rows += [f'<tr class="kbqa-step-{k % 3}"><th>{kinds[k % 3]}</th><td><code>{esc(s)}</code></td></tr>' for k, s in enumerate(steps)]
+        rows += [f'<tr class="kbqa-step-{k % 3}"><th>{kinds[k % 3]}</th><td data-label="{kinds[k % 3]}"><code>{esc(s)}</code></td></tr>'
+                 for k, s in enumerate(steps)]
     else:
-        rows += [f'<tr><th>{w["step"]} {k + 1}</th><td><code>{esc(s)}</code></td></tr>' for k, s in enumerate(steps)]
+        rows += [f'<tr><th>{w["step"]} {k + 1}</th><td data-label="{w["step"]} {k + 1}"><code>{esc(s)}</code></td></tr>' for k, s in enumerate(steps)]
     return f'<table class="kbqa-table kbqa-calc-steps"><tbody>{"".join(rows)}</tbody></table>'
 
 
@@ -208,21 +217,28 @@ def steps_html(steps, lang: str) -> str:
 
 
 def highlighted_passage(c: Citation) -> str:
-    """The passage, escaped, with the quoted span in <mark> (found even if whitespace differs).
+    """The passage, escaped, with the quoted span(s) in <mark> (found even if whitespace differs; a quote
+    of two sentences apart, joined by ' … ', marks each).
 
     >>> highlighted_passage(Citation(1, "a.txt", "", (1, 1), "b <c>", "a b <c> d"))
     'a <mark>b &lt;c&gt;</mark> d'
+    >>> highlighted_passage(Citation(1, "a.txt", "", (1, 1), "A. … C.", "A. B. C."))
+    '<mark>A.</mark> B. <mark>C.</mark>'
     """
-    passage, quote = c.passage or c.quote, (c.quote or "").strip()
-    start = passage.find(quote) if quote else -1
-    if start >= 0:
-        end = start + len(quote)
-    else:
-        span = _loose_find(passage, quote)
-        if span is None:
-            return esc(passage)
-        start, end = span
-    return f"{esc(passage[:start])}<mark>{esc(passage[start:end])}</mark>{esc(passage[end:])}"
+    passage = c.passage or c.quote
+    spans = []
+    for piece in (c.quote or "").split(" … "):
+        piece = piece.strip()
+        start = passage.find(piece) if piece else -1
+        span = (start, start + len(piece)) if start >= 0 else _loose_find(passage, piece)
+        if span and (not spans or span[0] >= spans[-1][1]):
+            spans.append(span)
+    out, cursor = [], 0
+    for start, end in spans:
+        out += [esc(passage[cursor:start]), f"<mark>{esc(passage[start:end])}</mark>"]
+        cursor = end
+    out.append(esc(passage[cursor:]))
+    return "".join(out)
 
 
 def _loose_find(passage: str, quote: str) -> tuple[int, int] | None:
@@ -235,17 +251,39 @@ def _loose_find(passage: str, quote: str) -> tuple[int, int] | None:
     return (m.start(), m.end()) if m else None
 
 
-def location(c: Citation, lang: str) -> str:
+def location(c: Citation, lang: str, title: str = "") -> str:
+    """'GPT-3 的训练成本 › 训练 · 行 3–5': the note's title when it has one (else its file name), heading, lines."""
     w = words(lang)
     lines = f"{c.lines[0]}" if c.lines[0] == c.lines[1] else f"{c.lines[0]}–{c.lines[1]}"
-    heading = f" › {c.heading}" if c.heading else ""
-    return f"{c.file}{heading} · {w['lines']} {lines}"
+    heading = c.heading
+    if title and heading.startswith(title):  # Markdown heading paths already start with the title
+        heading = heading[len(title):].lstrip(" ›>/")
+    heading = f" › {heading}" if heading else ""
+    return f"{title or c.file}{heading} · {w['lines']} {lines}"
 
 
-def citation_html(c: Citation, lang: str, open_: bool = False) -> str:
+def citation_html(c: Citation, lang: str, open_: bool = False, title: str = "") -> str:
+    """A citation that opens to its passage (the quote highlighted); its location opens the whole note
+    at its lines (the page's script reads data-file, data-start, data-end, data-quote)."""
+    import json
+
+    # the chat's sanitizer drops data-* attributes: the note's place travels as hidden JSON text
+    data = json.dumps({"n": c.n, "file": c.file, "start": c.lines[0], "end": c.lines[1], "quote": c.quote}, ensure_ascii=False)
+    open_note = "在笔记中打开" if lang == "zh" else "open in the note"
     return (f'<details class="kbqa-cite"{" open" if open_ else ""}><summary><span class="kbqa-ref">[{c.n}]</span> '
-            f'<span class="kbqa-loc">{esc(location(c, lang))}</span></summary>'
-            f'<div class="kbqa-passage">{highlighted_passage(c)}</div></details>')
+            f'<span class="kbqa-loc" title="{esc(c.file)}">{esc(location(c, lang, title))}</span></summary>'
+            f'<span class="kbqa-src kbqa-cite-data">{attr(data)}</span>'
+            f'<div class="kbqa-passage">{highlighted_passage(c)}</div>'
+            f'<button type="button" class="kbqa-open-note">↗ {open_note}</button></details>')
+
+
+def attr(text: str) -> str:
+    r"""Text for an HTML attribute: escaped, newlines kept as character references (never a blank line).
+
+    >>> attr('a "b"\n\nc')
+    'a &quot;b&quot;&#10;&#10;c'
+    """
+    return html.escape(str(text), quote=True).replace("\r", "").replace("\n", "&#10;")
 
 
 # --- the whole answer -----------------------------------------------------------------------
@@ -297,16 +335,32 @@ def body_html(answer: Answer) -> str:
     return "<hr>".join(p for p in parts if p)
 
 
-def answer_html(answer: Answer) -> str:
-    """The full chat message for an answer."""
-    w = words(answer.language)
+def answer_html(answer: Answer, titles: dict[str, str] | None = None) -> str:
+    """The full chat message for an answer: badges, the headline, then the details (collapsible:
+    quotes, step tables, sources), and buttons that copy it as Markdown or plain text.
+    `titles` names notes by their title instead of their file name."""
+    from app.answer.render_markdown import render_markdown
+    from app.answer.render_text import render_text
+
+    w, lang = words(answer.language), answer.language
+    titles = titles or {}
     kind = "kbqa-absent" if answer.route == "not_in_notes" else "kbqa-answer"
     out = [f'<div class="{kind} kbqa-route-{esc(answer.route)}">', f'<div class="kbqa-badges">{route_badges(answer)}</div>']
-    out.append(body_html(answer))
+    if answer.headline:
+        out.append(f'<p class="kbqa-headline">{inline(answer.headline)}</p>')
     if answer.notices:
         out.append(f'<div class="kbqa-notice"><strong>{w["notices"]}:</strong> ' + "<br>".join(esc(n) for n in answer.notices) + "</div>")
+    # a calculation's step tables are tall: closed under the headline that gives its result; quotes stay open
+    open_ = "" if answer.calculations else " open"
+    out.append(f'<details class="kbqa-details"{open_}><summary>{esc(w["details"])}</summary>{body_html(answer)}')
     if answer.citations:
-        out.append('<div class="kbqa-cites">' + "".join(citation_html(c, answer.language) for c in answer.citations) + "</div>")
+        out.append('<div class="kbqa-cites">' + "".join(citation_html(c, lang, title=titles.get(c.file, "")) for c in answer.citations) + "</div>")
+    out.append("</details>")
+    # what the copy buttons copy, as hidden text (the chat's sanitizer drops data-* attributes)
+    out.append(f'<div class="kbqa-tools"><button type="button" class="kbqa-copy kbqa-copy-md">{esc(w["copy_markdown"])}</button>'
+               f'<button type="button" class="kbqa-copy kbqa-copy-text">{esc(w["copy_text"])}</button>'
+               f'<pre class="kbqa-src kbqa-src-md">{attr(render_markdown(answer))}</pre>'
+               f'<pre class="kbqa-src kbqa-src-text">{attr(render_text(answer))}</pre></div>')
     out.append("</div>")
     return "".join(out)
 

@@ -125,6 +125,6 @@ def part_md(part, answer: Answer) -> str:
 def render_markdown(answer: Answer) -> str:
     blocks = [part_md(p, answer) for p in answer.parts]
     text = RULE.join(b for b in blocks if b)
-    if answer.headline:
+    if answer.headline and not text.startswith(answer.headline):  # an LLM's prose already opens with it
         text = f"{answer.headline}\n\n{text}" if text else answer.headline
     return text

@@ -79,11 +79,13 @@ def part_lines(part, answer: Answer, quotes: bool = True) -> list[str]:
 
 
 def render_text(answer: Answer, quotes: bool = True) -> str:
-    """The answer as plain text; `quotes=False` leaves out the quoted passages and the sources
-    (what the answer itself states: verdicts, recomputations, results)."""
+    """The answer as plain text, headline first; `quotes=False` leaves out the headline, the quoted passages
+    and the sources (what the answer itself states: verdicts, recomputations, results)."""
     blocks = ["\n".join(line for line in part_lines(p, answer, quotes) if line) for p in answer.parts]
     text = "\n\n".join(b for b in blocks if b)
-    if answer.headline:
+    # the headline restates figures of the quotes and results: without quotes (what the LLM checker reads as
+    # "the offline answer"), it would let a quoted figure pass as one the answer itself computed
+    if quotes and answer.headline and not text.startswith(answer.headline):  # an LLM's prose already opens with it
         text = f"{answer.headline}\n\n{text}" if text else answer.headline
     if quotes and answer.citations:
         text += "\n\n" + "\n".join([words(answer.language)["sources"]] + [citation_line(c, answer.language) for c in answer.citations])

@@ -25,6 +25,7 @@ WORDS = {
         "assumed": "Assumed (not given in the question): {names}; sources in the table.",
         "missing": "Missing inputs: ", "notices": "Notice",
         "error": "Something went wrong while answering", "refused": "Question refused",
+        "details": "Details: quotes, steps and sources", "copy_markdown": "Copy as Markdown", "copy_text": "Copy as text",
     },
     "zh": {
         "from_notes": "笔记中的相关内容：", "sources": "来源：", "lines": "行",
@@ -39,6 +40,7 @@ WORDS = {
         "assumed": "假设的输入（问题中未给出）：{names}，见上表来源。",
         "missing": "缺少的输入：", "notices": "提示",
         "error": "回答时出错", "refused": "无法回答这个问题",
+        "details": "详情：引文、步骤与出处", "copy_markdown": "复制为 Markdown", "copy_text": "复制为纯文本",
     },
 }
 
@@ -60,3 +62,55 @@ def wanted_text(wanted, lang: str) -> str:
 def location(file: str, heading: str, lines: tuple[int, int], lang: str) -> str:
     """'notes.md › Training › Cost, lines 3–5'."""
     return f"{file}" + (f" › {heading}" if heading else "") + f", {words(lang)['lines']} {lines[0]}–{lines[1]}"
+
+
+# unit atoms in Chinese (a unit is atoms joined by '/': 'USD/hour' -> '美元/小时'); others read the same
+UNIT_ZH = {
+    "parameter": "参数", "USD": "美元", "CNY": "元", "hour": "小时", "day": "天", "second": "秒", "s": "秒",
+    "month": "月", "year": "年", "byte": "字节", "kW": "千瓦", "kWh": "千瓦时", "rack": "机柜", "server": "台服务器",
+    "query": "次查询", "word": "字", "visitor": "访客", "question": "问题", "chip": "芯片", "unit": "台",
+}
+
+
+def unit_words(unit: str, lang: str) -> str:
+    """A unit as the reader's language writes it.
+
+    >>> unit_words("USD/hour", "zh"), unit_words("FLOP/s", "zh"), unit_words("byte/GPU", "en")
+    ('美元/小时', 'FLOP/秒', 'byte/GPU')
+    """
+    if lang != "zh" or not unit:
+        return unit
+    return "/".join(UNIT_ZH.get(atom, atom) for atom in unit.split("/"))
+
+
+# where a calculator input came from (app.routes.calc_inputs writes these in English)
+SOURCE_ZH = {"question": "问题", "previous question": "上一个问题", "form": "表单", "default": "默认值",
+             "hardware catalog": "硬件目录", "note": "笔记", "notes": "笔记", "the claim": "说法", "claim": "说法"}
+
+
+def source_words(source: str, lang: str) -> str:
+    """An input's source in the reader's language: the leading word is translated, a citation kept.
+
+    >>> source_words("hardware catalog: NVIDIA A100 datasheet", "zh"), source_words("note [2]", "zh"), source_words("form", "en")
+    ('硬件目录：NVIDIA A100 datasheet', '笔记 [2]', 'form')
+    """
+    if lang != "zh":
+        return source
+    head, sep, rest = source.partition(":")
+    if head.strip() in SOURCE_ZH:
+        return SOURCE_ZH[head.strip()] + ("：" + rest.strip() if sep else "")
+    for word in sorted(SOURCE_ZH, key=len, reverse=True):
+        if source.startswith(word + " "):
+            return SOURCE_ZH[word] + source[len(word):]
+    return source
+
+
+def readable(value: float, lang: str = "en") -> str:
+    """A number in a table as people read it: 70 billion, 312 trillion (700亿, 312万亿), not 7e10.
+
+    >>> readable(7e10), readable(3.12e14, "zh"), readable(0.462), readable(729166.667)
+    ('70 billion', '312万亿', '0.462', '729,167')
+    """
+    from calculators.numbers import format_number
+
+    return format_number(value, lang if lang in ("en", "zh") else "en")

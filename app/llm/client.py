@@ -472,4 +472,8 @@ def llm_answer(question: Question | str, history: list | None, offline: Answer, 
     notices = [*offline.notices, *llm_check.notices(check, lang), *tool_input_notices(question, offline, done, passages, lang)]
     context = {**offline.context, "llm_tool_runs": conversation.runs}
     parts = [Prose(text, tuple(c.n for c in cited))] + [CalculationPart(c) for c in calculations]
-    return replace(offline, parts=parts, citations=citations, outputs=outputs, calculations=calculations, notices=notices, context=context)
+    from app.answer.headline import headline  # the checked prose's first sentence (a flagged figure stays flagged)
+
+    written = replace(offline, parts=parts, citations=citations, outputs=outputs, calculations=calculations, notices=notices, context=context)
+    written.headline = headline(written, question)
+    return written

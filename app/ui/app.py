@@ -17,9 +17,13 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 
+import hashlib  # noqa: E402
 import html  # noqa: E402
+import json  # noqa: E402
 import logging  # noqa: E402
+import re  # noqa: E402
 import time  # noqa: E402
+import uuid  # noqa: E402
 
 import gradio as gr  # noqa: E402
 
@@ -27,7 +31,7 @@ from app.errors import QuestionError  # noqa: E402
 from app.question import check_question  # noqa: E402
 from app.question.language import detect_language  # noqa: E402
 from app.ui.calc_tab import calculator_choices, cost_vs_mfu, cost_vs_params, default_text, error_box, form_intro, gpus_vs_users, run_form  # noqa: E402
-from app.ui.notes_tab import UploadError, notes_status, notes_status_html, read_note_text  # noqa: E402
+from app.ui.notes_tab import UploadError, note_reader_html, note_titles, notes_status, notes_status_html, read_note_text  # noqa: E402
 from app.answer.render_html import answer_html, claim_badge, error_html, esc, partial_html, question_html, status_html  # noqa: E402
 from app.ui.service import Service  # noqa: E402
 from app.ui.style import CSS, MONO, SANS  # noqa: E402
@@ -38,6 +42,49 @@ from calculators.registry import CALCULATORS  # noqa: E402
 log = logging.getLogger("kbqa.ui")
 
 MAX_HISTORY = 20  # previous answers kept for follow-ups
+MAX_CONVERSATIONS = 30  # conversations kept in the browser (localStorage)
+
+# The page's one script: copy buttons put the answer's Markdown or plain text on the clipboard (never
+# its HTML); a citation mark [n], a location or "open in the note" opens the note at its lines in the
+# reader (it fills a hidden box and presses a hidden button: the server renders the note).
+HEAD = """<script>
+document.addEventListener('click', async (e) => {
+  const copy = e.target.closest('.kbqa-copy');
+  if (copy) {
+    e.preventDefault();
+    const src = copy.parentElement.querySelector(copy.classList.contains('kbqa-copy-md') ? '.kbqa-src-md' : '.kbqa-src-text');
+    const text = src ? src.textContent : '';
+    window.__kbqaCopied = text;
+    try { await navigator.clipboard.writeText(text); } catch (err) {
+      const ta = document.createElement('textarea'); ta.value = text; document.body.appendChild(ta); ta.select();
+      try { document.execCommand('copy'); } catch (e2) {} ta.remove();
+    }
+    copy.classList.add('kbqa-copied'); setTimeout(() => copy.classList.remove('kbqa-copied'), 1500);
+    return;
+  }
+  const ref = e.target.closest('.kbqa-ref, .kbqa-open-note, .kbqa-loc');
+  if (!ref) return;
+  const answer = ref.closest('.kbqa-answer, .kbqa-absent');
+  if (!answer) return;
+  const own = ref.closest('.kbqa-cite');
+  const n = own ? null : parseInt((ref.textContent.match(/\\d+/) || ['0'])[0], 10);
+  let data = null;
+  for (const el of answer.querySelectorAll('.kbqa-cite-data')) {
+    const d = JSON.parse(el.textContent);
+    if ((own && own.contains(el)) || (!own && d.n === n)) { data = d; break; }
+  }
+  if (!data) return;
+  if (!ref.classList.contains('kbqa-loc')) e.preventDefault();
+  const box = document.querySelector('#kbqa-open-note textarea, #kbqa-open-note input');
+  if (!box) return;
+  box.value = JSON.stringify(data);
+  box.dispatchEvent(new Event('input', {bubbles: true}));
+  setTimeout(() => { const go = document.querySelector('#kbqa-open-go'); if (go) go.click(); }, 60);
+});
+</script>"""
+# after an answer: its headline at the top of the chat box (the chat scrolls to the bottom of a long answer)
+SCROLL_TO_ANSWER = "() => { setTimeout(() => { const all = document.querySelectorAll('#kbqa-chat .kbqa-answer, #kbqa-chat .kbqa-absent'); if (all.length) all[all.length - 1].scrollIntoView({block: 'start'}); }, 150); }"
+SCROLL_TO_CITED = "() => { setTimeout(() => { const el = document.querySelector('#kbqa-reader .kbqa-cited'); if (el) el.scrollIntoView({block: 'center'}); }, 100); }"
 STREAM_STEPS = 4  # partial renders before the full answer
 STREAM_PAUSE_S = 0.03
 
@@ -91,11 +138,25 @@ def make_chat(service: Service):
             messages[-1] = _bot(partial_html(answer, size * step // (STREAM_STEPS + 1)))
             yield messages, history, ""
             time.sleep(STREAM_PAUSE_S)
-        messages[-1] = _bot(answer_html(answer))
+        messages[-1] = _bot(answer_html(answer, titles=note_titles(service.settings)))
         history = (history + [answer])[-MAX_HISTORY:]
         yield messages, history, ""
 
     return chat
+
+
+def stage_key(stage: str) -> str:
+    """The label for what the service is doing: loading the encoders is not building the index.
+
+    >>> stage_key("loading encoders"), stage_key("embedding e5"), stage_key("starting")
+    ('status_loading', 'status_building', 'status_starting')
+    """
+    stage = (stage or "").lower()
+    if "load" in stage or "encoder" in stage or "model" in stage:
+        return "status_loading"
+    if stage in ("", "starting"):
+        return "status_starting"
+    return "status_building"
 
 
 def _stage_text(service: Service) -> str:
@@ -105,11 +166,91 @@ def _stage_text(service: Service) -> str:
 
 def status_line(service: Service, lang: str) -> str:
     if not service.ready.is_set():
-        return status_html(f"{t('status_building', lang)} {_stage_text(service)}…")
+        return status_html(f"{t(stage_key(service.stage[0]), lang)} {_stage_text(service)}…")
     if service.error:
         return error_html(t("status_failed", lang).format(error=service.error), lang)
     files, chunks = service.chunk_count()
     return f'<div class="kbqa-status">✓ {esc(t("status_ready", lang).format(files=files, chunks=chunks))}</div>'
+
+
+# --- conversations kept in the browser --------------------------------------------------------------
+
+
+def _text_of(content) -> str:
+    """A chat message's content as one string (Gradio may hand it back as a list of parts)."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(_text_of(c) for c in content)
+    if isinstance(content, dict):
+        return str(content.get("text") or content.get("content") or "")
+    return str(content or "")
+
+
+def plain(html_text: str) -> str:
+    """Visible text of a small HTML fragment (for a conversation's title).
+
+    >>> plain('<div class="q">GPT-3 &amp; <b>cost</b></div>')
+    'GPT-3 & cost'
+    """
+    return html.unescape(re.sub(r"<[^>]+>", "", html_text)).strip()
+
+
+def save_conversation(store, conv_id, messages):
+    """The conversation on screen written into the browser's store; the list of conversations to return to."""
+    store = dict(store or {})
+    conversations = [c for c in store.get("conversations", []) if isinstance(c, dict)]
+    messages = [{"role": m.get("role"), "content": _text_of(m.get("content"))} for m in (messages or []) if isinstance(m, dict)]
+    if not messages:
+        return store, conv_id, gr.update()
+    conv_id = conv_id or uuid.uuid4().hex[:10]
+    first = next((plain(m["content"]) for m in messages if m["role"] == "user"), "…")
+    entry = {"id": conv_id, "title": first[:60], "messages": messages, "time": time.time()}
+    conversations = [entry] + [c for c in conversations if c.get("id") != conv_id]
+    store["conversations"] = conversations[:MAX_CONVERSATIONS]
+    return store, conv_id, gr.update(choices=conversation_choices(store), value=conv_id)
+
+
+def conversation_choices(store) -> list[tuple[str, str]]:
+    return [(c.get("title") or "…", c["id"]) for c in (store or {}).get("conversations", []) if isinstance(c, dict) and c.get("id")]
+
+
+def open_conversation(choice, store):
+    """A conversation from the list back on screen (follow-ups start afresh: answers are not stored)."""
+    for c in (store or {}).get("conversations", []):
+        if isinstance(c, dict) and c.get("id") == choice:
+            return c.get("messages", []), choice, []
+    return gr.update(), "", []
+
+
+def restore_latest(store):
+    """On page load: the list of conversations, and the latest one on screen."""
+    choices = conversation_choices(store)
+    if not choices:
+        return gr.update(choices=[], value=None), [], ""
+    latest = choices[0][1]
+    messages, conv_id, _ = open_conversation(latest, store)
+    return gr.update(choices=choices, value=latest), messages, conv_id
+
+
+def browser_secret(service: Service) -> str:
+    """The key the browser store is encrypted with: stable for a notes folder, so conversations survive a restart."""
+    return hashlib.sha256(f"kbqa-conversations:{service.settings.kb}".encode()).hexdigest()[:32]
+
+
+def open_note(service: Service, request_json: str, lang_choice: str):
+    """The reader opened at a citation: {file, start, end, quote} from the page's script."""
+    try:
+        req = json.loads(request_json or "{}")
+        rel = str(req["file"])
+        text = read_note_text(service.settings, rel)
+    except (ValueError, KeyError, TypeError):
+        return gr.update(), gr.update()
+    except Exception as exc:
+        return error_html(f"{type(exc).__name__}: {exc}", lang_of(lang_choice)), gr.update(visible=True)
+    title = note_titles(service.settings).get(rel, "")
+    html_ = note_reader_html(text, int(req.get("start") or 0), int(req.get("end") or 0), str(req.get("quote") or ""), title, rel)
+    return html_, gr.update(visible=True)
 
 
 # --- claims ---------------------------------------------------------------------------------------
@@ -139,9 +280,9 @@ def claims_html(service: Service, view: str, lang: str) -> str:
             except Exception:
                 lines_cache[c.file] = []
         rows.append(
-            f"<tr><td>{claim_badge(c.holds, lang)}</td><td><code>{esc(c.text)}</code></td>"
-            f'<td class="kbqa-num">{esc(_fmt_value(c.recomputed, c.unit))}</td><td>{esc(c.note)}</td>'
-            f"<td>{_claim_source(c, lines_cache[c.file])}</td></tr>")
+            f'<tr><td data-label="{head[0]}">{claim_badge(c.holds, lang)}</td><td data-label="{head[1]}"><code>{esc(c.text)}</code></td>'
+            f'<td class="kbqa-num" data-label="{head[2]}">{esc(_fmt_value(c.recomputed, c.unit))}</td><td data-label="{head[3]}">{esc(c.note)}</td>'
+            f'<td data-label="{head[4]}">{_claim_source(c, lines_cache[c.file])}</td></tr>')
     return (f'<div class="kbqa-claims"><p>{esc(counts)}</p><table class="kbqa-table"><thead><tr>'
             + "".join(f"<th>{h}</th>" for h in head) + f'</tr></thead><tbody>{"".join(rows)}</tbody></table></div>')
 
@@ -185,8 +326,10 @@ def check_arithmetic(text: str, lang_choice: str) -> str:
 # --- notes ----------------------------------------------------------------------------------------
 
 
-def note_files(service: Service) -> list[str]:
-    return [r.file for r in notes_status(service.settings)]
+def note_files(service: Service) -> list[tuple[str, str]]:
+    """(label, file) for the note picker: the title beside the file name where a note has one."""
+    titles = note_titles(service.settings)
+    return [(f"{titles[r.file]} ({r.file})" if r.file in titles else r.file, r.file) for r in notes_status(service.settings)]
 
 
 def make_upload(service: Service):
@@ -195,7 +338,7 @@ def make_upload(service: Service):
         zh = lang == "zh"
         if not file:
             msg = error_box("choose a .txt or .md file first" if not zh else "请先选择一个 .txt 或 .md 文件")
-            return msg, notes_status_html(notes_status(service.settings), lang), gr.update()
+            return msg, notes_status_html(notes_status(service.settings), lang), gr.update(), status_line(service, lang)
         path = file if isinstance(file, str) else getattr(file, "name", None) or file.get("path")
         try:
             checked, report = service.add_note(path)
@@ -212,18 +355,20 @@ def make_upload(service: Service):
                         f"Added {checked.name} ({checked.encoding}, {checked.chunks} passages); it is searchable now.")
             msg = f'<div class="kbqa-ok-msg">✓ {html.escape(text)}</div>'
         files = note_files(service)
-        return msg, notes_status_html(notes_status(service.settings), lang), gr.update(choices=files)
+        return msg, notes_status_html(notes_status(service.settings), lang), gr.update(choices=files), status_line(service, lang)
 
     return upload
 
 
 def show_note(service: Service, rel: str | None) -> str:
+    """A whole note in the reader, with line numbers."""
     if not rel:
         return ""
     try:
-        return read_note_text(service.settings, rel)
+        text = read_note_text(service.settings, rel)
     except Exception as exc:
-        return f"({type(exc).__name__}: {exc})"
+        return error_box(f"{type(exc).__name__}: {exc}")
+    return note_reader_html(text, title=note_titles(service.settings).get(rel, ""), rel=rel)
 
 
 # --- calculators ----------------------------------------------------------------------------------
@@ -285,6 +430,8 @@ def build_app(service: Service) -> gr.Blocks:
     relabel: list[tuple[object, str, str]] = []  # (component, attribute, label key) for the language switch
     with gr.Blocks(title="kbqa", analytics_enabled=False) as demo:
         history = gr.State([])
+        store = gr.BrowserState({"conversations": []}, storage_key="kbqa-conversations", secret=browser_secret(service))
+        conv_id = gr.State("")
         with gr.Row(equal_height=True):
             with gr.Column(scale=5):
                 title = gr.Markdown(f"## {t('title', 'en')}\n{t('subtitle', 'en')}", elem_id="kbqa-title")
@@ -294,23 +441,45 @@ def build_app(service: Service) -> gr.Blocks:
 
         with gr.Tabs():
             with gr.Tab(t("tab_chat", "en"), id="chat") as tab_chat:
-                chatbot = gr.Chatbot(label=t("chat", "en"), height=560, buttons=["copy", "copy_all"], latex_delimiters=[],
-                                     sanitize_html=True, allow_tags=False, feedback_options=None, elem_id="kbqa-chat",
-                                     layout="bubble", group_consecutive_messages=False)
+                examples_label = gr.Markdown(t("examples_md", "en"), elem_id="kbqa-examples-label")
+                with gr.Row(elem_classes=["kbqa-examples"]):
+                    example_buttons = [gr.Button(ex, size="sm", min_width=160, elem_id=f"kbqa-example-{k}") for k, ex in enumerate(EXAMPLES)]
                 with gr.Row():
-                    msg = gr.Textbox(label=t("question", "en"), placeholder=t("question_placeholder", "en"), scale=6,
-                                     lines=1, max_lines=6, autofocus=True, elem_id="kbqa-question")
-                    send = gr.Button(t("send", "en"), variant="primary", scale=1, min_width=90, elem_id="kbqa-send")
-                    clear = gr.Button(t("clear", "en"), scale=1, min_width=90, elem_id="kbqa-clear")
-                examples = gr.Examples(EXAMPLES, inputs=[msg], label=t("examples", "en"))
+                    with gr.Column(scale=1, min_width=180):
+                        new_chat = gr.Button(t("clear", "en"), size="sm", elem_id="kbqa-clear")
+                        conv_list = gr.Radio([], label=t("conversations", "en"), elem_id="kbqa-conversations")
+                    with gr.Column(scale=4, min_width=300):
+                        chatbot = gr.Chatbot(label=t("chat", "en"), show_label=False, height=520, buttons=[], latex_delimiters=[],
+                                             sanitize_html=True, allow_tags=False, feedback_options=None, elem_id="kbqa-chat",
+                                             layout="bubble", group_consecutive_messages=False)
+                        with gr.Row():
+                            msg = gr.Textbox(label=t("question", "en"), placeholder=t("question_placeholder", "en"), scale=6,
+                                             lines=1, max_lines=6, elem_id="kbqa-question")
+                            send = gr.Button(t("send", "en"), variant="primary", scale=1, min_width=90, elem_id="kbqa-send")
+                        with gr.Column(visible=False) as reader_box:
+                            with gr.Row():
+                                reader_title = gr.Markdown(t("reader_md", "en"))
+                                reader_close = gr.Button(t("reader_close", "en"), size="sm", scale=0, min_width=80, elem_id="kbqa-reader-close")
+                            reader = gr.HTML(elem_id="kbqa-reader")
+                open_box = gr.Textbox(visible="hidden", elem_id="kbqa-open-note")
+                open_go = gr.Button("open", visible="hidden", elem_id="kbqa-open-go")
                 chat = make_chat(service)
                 chat_io = dict(fn=chat, inputs=[msg, chatbot, history, lang_box], outputs=[chatbot, history, msg], concurrency_limit=8)
-                send.click(**chat_io, api_name="chat")
-                msg.submit(**chat_io, api_name=False)
-                clear.click(lambda: ([], [], ""), None, [chatbot, history, msg], api_name="clear")
+                save_io = dict(fn=save_conversation, inputs=[store, conv_id, chatbot], outputs=[store, conv_id, conv_list], api_name=False,
+                               show_progress="hidden")
+                send.click(**chat_io, api_name="chat").then(**save_io).then(None, js=SCROLL_TO_ANSWER)
+                msg.submit(**chat_io, api_name=False).then(**save_io).then(None, js=SCROLL_TO_ANSWER)
+                for button, example in zip(example_buttons, EXAMPLES):  # an example is sent at once
+                    button.click(lambda e=example: e, None, msg, api_name=False).then(**chat_io, api_name=False).then(**save_io).then(None, js=SCROLL_TO_ANSWER)
+                new_chat.click(lambda: ([], [], "", "", gr.update(value=None)), None, [chatbot, history, msg, conv_id, conv_list], api_name="clear")
+                conv_list.input(open_conversation, [conv_list, store], [chatbot, conv_id, history], api_name=False)
+                open_go.click(lambda r, lc: open_note(service, r, lc), [open_box, lang_box], [reader, reader_box], api_name=False,
+                              show_progress="hidden").then(None, js=SCROLL_TO_CITED)
+                reader_close.click(lambda: gr.update(visible=False), None, reader_box, api_name=False)
                 relabel += [(tab_chat, "label", "tab_chat"), (chatbot, "label", "chat"), (msg, "label", "question"),
-                            (msg, "placeholder", "question_placeholder"), (send, "value", "send"), (clear, "value", "clear")]
-                del examples
+                            (msg, "placeholder", "question_placeholder"), (send, "value", "send"), (new_chat, "value", "clear"),
+                            (conv_list, "label", "conversations"), (examples_label, "value", "examples_md"),
+                            (reader_title, "value", "reader_md"), (reader_close, "value", "reader_close")]
 
             with gr.Tab(t("tab_calc", "en"), id="calc") as tab_calc:
                 calc_picker = calculators_tab(lang_box, relabel)
@@ -337,13 +506,14 @@ def build_app(service: Service) -> gr.Blocks:
                     upload_file = gr.File(label=t("notes_upload", "en"), type="filepath", file_count="single", scale=3, elem_id="kbqa-upload")
                     upload_go = gr.Button(t("notes_upload_run", "en"), variant="primary", scale=1, elem_id="kbqa-upload-go")
                 upload_msg = gr.HTML(elem_id="kbqa-upload-msg")
-                picker = gr.Dropdown(choices=note_files(service), label=t("notes_view", "en"), elem_id="kbqa-note-picker")
-                note_text = gr.Textbox(label=t("notes_text", "en"), lines=16, max_lines=30, interactive=False, elem_id="kbqa-note-text")
-                upload_go.click(make_upload(service), [upload_file, lang_box], [upload_msg, notes_box, picker], api_name="upload_note",
+                files = note_files(service)
+                picker = gr.Dropdown(choices=files, value=files[0][1] if files else None, label=t("notes_view", "en"), elem_id="kbqa-note-picker")
+                note_text = gr.HTML(show_note(service, files[0][1]) if files else "", elem_id="kbqa-note-text")
+                upload_go.click(make_upload(service), [upload_file, lang_box], [upload_msg, notes_box, picker, status], api_name="upload_note",
                                 concurrency_limit=1)
                 picker.change(lambda rel: show_note(service, rel), picker, note_text, api_name="read_note")
                 relabel += [(tab_notes, "label", "tab_notes"), (notes_intro, "value", "notes_intro"), (upload_file, "label", "notes_upload"),
-                            (upload_go, "value", "notes_upload_run"), (picker, "label", "notes_view"), (note_text, "label", "notes_text")]
+                            (upload_go, "value", "notes_upload_run"), (picker, "label", "notes_view")]
 
         # the index may still be building: refresh the status (and the tables that need it) until ready
         timer = gr.Timer(1.0, active=not service.ready.is_set())
@@ -357,6 +527,7 @@ def build_app(service: Service) -> gr.Blocks:
 
         timer.tick(tick, [lang_box, view], [status, claims_box, notes_box, picker, timer], api_name=False, show_progress="hidden")
         demo.load(tick, [lang_box, view], [status, claims_box, notes_box, picker, timer], api_name=False, show_progress="hidden")
+        demo.load(restore_latest, store, [conv_list, chatbot, conv_id], api_name=False, show_progress="hidden")
 
         def switch(lang_choice, view_value):
             lang = lang_of(lang_choice)
@@ -373,7 +544,7 @@ def build_app(service: Service) -> gr.Blocks:
 
 
 def _launch_options(service: Service) -> dict:
-    return dict(share=False, theme=theme(), css=CSS, ssr_mode=False, mcp_server=False, pwa=False, enable_monitoring=False,
+    return dict(share=False, theme=theme(), css=CSS, head=HEAD, ssr_mode=False, mcp_server=False, pwa=False, enable_monitoring=False,
                 show_error=False, footer_links=["api", "settings"],
                 # uploads over this are refused by gradio itself; smaller ones get kbqa's own size message
                 max_file_size=max(10 * service.settings.max_note_bytes, 20 * 1024 * 1024))

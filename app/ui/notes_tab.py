@@ -174,3 +174,117 @@ def read_note_text(settings: Settings, rel: str) -> str:
         return read_note(path, kb, settings.max_note_bytes).text
     except NoteError as exc:
         return f"({exc.reason})"
+
+
+# --- titles and the reader -------------------------------------------------------------------
+
+MAX_TITLE_CHARS = 80
+
+
+def note_title(text: str, rel: str) -> str:
+    """A note's title: front-matter `title`, else a first `# ` heading, else (plain text) a short first line.
+
+    >>> note_title("---\\ntitle: Serving costs\\n---\\n# Q3", "a.md"), note_title("\\n# Kestrel 7B\\nbody", "k.md")
+    ('Serving costs', 'Kestrel 7B')
+    >>> note_title("GPT-3 的训练成本\\n正文……", "001_420203dd.txt"), note_title("x" * 200, "n.txt")
+    ('GPT-3 的训练成本', '')
+    """
+    import re
+
+    if rel.lower().endswith(".md"):
+        from ingest.markdown import front_matter
+
+        title = front_matter(text).metadata.get("title")
+        if title:
+            return str(title)[:MAX_TITLE_CHARS]
+        m = re.search(r"^#\s+(.+?)\s*#*\s*$", text, re.M)
+        return m.group(1)[:MAX_TITLE_CHARS] if m else ""
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    return first if len(first) <= MAX_TITLE_CHARS else ""
+
+
+_TITLES: dict[tuple[str, float], str] = {}
+
+
+def note_titles(settings: Settings) -> dict[str, str]:
+    """{file: title} for the notes that have a title (read once per file version)."""
+    out = {}
+    try:
+        notes = list_notes(Path(settings.kb))
+    except KbqaError:
+        return out
+    for path in notes:
+        rel = path.relative_to(settings.kb).as_posix()
+        key = (str(path), path.stat().st_mtime)
+        if key not in _TITLES:
+            try:
+                _TITLES[key] = note_title(read_note_text(settings, rel), rel)
+            except KbqaError:
+                _TITLES[key] = ""
+        if _TITLES[key]:
+            out[rel] = _TITLES[key]
+    return out
+
+
+def _loose_span(text: str, quote: str) -> tuple[int, int] | None:
+    """Where `quote` is in `text`, whitespace, line breaks and full/half-width forms aside
+    (the index cleans whitespace and the reader may have normalised ，to ,).
+
+    >>> _loose_span("售价约为 19.9万美元／台。", "19.9万美元/台")
+    (5, 14)
+    """
+    import re
+    import unicodedata
+
+    norm, where = [], []  # the text NFKC-normalised character by character, and each character's origin
+    for i, ch in enumerate(text):
+        for n in unicodedata.normalize("NFKC", ch):
+            norm.append(n)
+            where.append(i)
+    chars = [c for c in unicodedata.normalize("NFKC", quote) if not c.isspace()]
+    if not chars:
+        return None
+    m = re.search(r"\s*".join(re.escape(c) for c in chars), "".join(norm))
+    return (where[m.start()], where[m.end() - 1] + 1) if m else None
+
+
+def note_reader_html(text: str, start: int = 0, end: int = 0, quote: str = "", title: str = "", rel: str = "") -> str:
+    """A note with line numbers; lines start..end marked as cited and the quoted words highlighted.
+
+    >>> html_ = note_reader_html("one\\ntwo three\\nfour", 2, 3, "three four")
+    >>> html_.count("kbqa-cited"), "<mark>three</mark>" in html_, "<mark>four</mark>" in html_, 'id="kbqa-line-2"' in html_
+    (2, True, True, True)
+    """
+    lines = text.split("\n")
+    marks: list[tuple[int, int]] = []  # character spans of the whole text to highlight
+    if start and quote:
+        offset = sum(len(line) + 1 for line in lines[: start - 1])
+        cited = "\n".join(lines[start - 1 : end])
+        # piece by piece: the index joins an outline's lines and drops their bullets, so the quote as a
+        # whole may not be in the note; its sentences and joined lines are
+        import re
+
+        for piece in re.split(r" … |(?<=[。！？；!?])|\s(?=[\u4e00-\u9fff])", quote):
+            span = _loose_span(cited, piece) if piece and piece.strip() else None
+            if span:
+                marks.append((offset + span[0], offset + span[1]))
+    out = []
+    if title or rel:
+        head = f"{title} · {rel}" if title and rel else (title or rel)
+        out.append(f'<div class="kbqa-reader-head">{html.escape(head)}</div>')
+    out.append("<ol>")
+    pos = 0
+    for n, line in enumerate(lines, 1):
+        body = []
+        cursor = 0
+        for a, b in marks:
+            a, b = max(a - pos, 0), min(b - pos, len(line))
+            if a < b and a >= cursor:
+                body += [html.escape(line[cursor:a]), f"<mark>{html.escape(line[a:b])}</mark>"]
+                cursor = b
+        body.append(html.escape(line[cursor:]))
+        css = ' class="kbqa-cited"' if start <= n <= end and start else ""
+        out.append(f'<li id="kbqa-line-{n}"{css}><span class="kbqa-ln">{n}</span><span>{"".join(body) or " "}</span></li>')
+        pos += len(line) + 1
+    out.append("</ol>")
+    return f'<div class="kbqa-reader">{"".join(out)}</div>'
