@@ -88,6 +88,11 @@ class Claim:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    @classmethod
+    def from_dict(cls, row: dict) -> "Claim":
+        """The inverse of `to_dict` (a cached claim: its inputs back as ClaimInput)."""
+        return cls(**{**row, "inputs": tuple(ClaimInput(**i) for i in row.get("inputs", ()))})
+
 
 # ------------------------------------------------------------------------ the note
 

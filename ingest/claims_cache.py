@@ -60,7 +60,7 @@ class ClaimsCache:
 
         try:
             rows = json.loads(self._path(digest).read_text(encoding="utf-8"))
-            return [dataclasses.replace(Claim(**row), file=file) for row in rows]
+            return [dataclasses.replace(Claim.from_dict(row), file=file) for row in rows]
         except FileNotFoundError:
             pass
         except (OSError, ValueError, TypeError) as exc:

@@ -236,3 +236,14 @@ def test_never_crashes_on_arbitrary_text(text):
     for claim in find_claims(text):
         assert claim.holds in (True, False, None)
         assert claim.text and claim.text in text
+
+
+def test_a_claim_survives_the_ingest_cache_with_its_inputs(tmp_path):
+    """Claims are cached at ingest as JSON: a claim read back keeps its inputs as ClaimInput (a claim question reads them)."""
+    from ingest.claims_cache import ClaimsCache
+
+    text = "每天用电 591,864 kWh。\n电费：591,864*0.08=47,349美元/日"
+    first = ClaimsCache(tmp_path).claims("e" * 64, text, "a.txt")
+    again = ClaimsCache(tmp_path).claims("e" * 64, None, "a.txt")
+    assert again == first and [i.text for i in again[0].inputs] == ["591,864", "0.08"]
+    assert all(type(i).__name__ == "ClaimInput" for c in again for i in c.inputs)
