@@ -233,6 +233,19 @@ def _catalog(source) -> str:
     return f"hardware catalog: {source}"
 
 
+def chip_in_use(text: str) -> str | None:
+    """The chip (or server) the question names first: a default measured on another is assumed for it."""
+    named = hardware_named(text)
+    return named[0].name if named else None
+
+
+def default_source(p, chip: str | None) -> str:
+    """'default: <public source>', saying so when the default was measured on another chip than the one named
+    ('46.2%, PaLM 540B's on TPU v4 ...; measured on TPU v4, assumed for H100 SXM')."""
+    source = p.source_on(chip)
+    return f"default: {source}" if source else "default"
+
+
 def hardware_inputs(text: str) -> dict[str, tuple[float, str]]:
     """Inputs a named chip or server gives: peak FLOP/s, memory, price, server power and size."""
     out: dict[str, tuple[float, str]] = {}
@@ -332,6 +345,7 @@ def fill_inputs(calc: Calculator, given: dict[str, InputUsed], text: str,
             inputs[name] = InputUsed(name, 0.0, calc.var(name).unit, QUESTION, f"{chars.text} (no English words)")
     assumed, missing = [], []
     known = {**model_inputs(text), **hardware_inputs(text)}
+    chip = chip_in_use(text)
     for p in calc.parameters:
         if p.name in inputs or p.name == solve or p.name == calc.solves:
             continue
@@ -340,8 +354,7 @@ def fill_inputs(calc: Calculator, given: dict[str, InputUsed], text: str,
             inputs[p.name] = InputUsed(p.name, value, p.unit, source)
             assumed.append(p.name)
         elif not p.required:
-            inputs[p.name] = InputUsed(p.name, float(p.default), p.unit,
-                                       f"default: {p.source}" if p.source else "default")
+            inputs[p.name] = InputUsed(p.name, float(p.default), p.unit, default_source(p, chip))
             assumed.append(p.name)
         else:
             missing.append(p.name)
@@ -492,6 +505,11 @@ def follow_up(text: str, previous: CalcRequest, language: str) -> CalcRequest | 
         return None
     inputs = {name: replace(used, source=PREVIOUS) if used.source == QUESTION else used
               for name, used in previous.inputs.items()}
+    chip = chip_in_use(text)
+    if chip:  # a default measured on one chip is assumed for the chip the follow-up names
+        for p in calc.parameters:
+            if p.name in inputs and inputs[p.name].source.startswith("default"):
+                inputs[p.name] = replace(inputs[p.name], source=default_source(p, chip))
     inputs.update(changed)
     assumed = [n for n in previous.assumed if n not in changed]
     assumed += [n for n, used in changed.items() if used.source != QUESTION and n not in assumed]
