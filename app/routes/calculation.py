@@ -377,7 +377,25 @@ def _solvable_outputs(calc: Calculator) -> tuple[str, ...]:
     return tuple(v.name for v in calc.calculation.outputs)
 
 
-def _candidate(name: str, base: float, quantities: list[QuestionQuantity], text: str) -> Candidate:
+# An unused quantity measured in the asked dimension's terms (a token rate when a time is asked, a price when a
+# cost is) is information the calculation ignores: it costs more than an unused count (a model's size).
+UNUSED = 0.5
+UNUSED_BEARING_ON_THE_ASK = 1.5
+
+
+def _bears_on(q: QuestionQuantity, asked: dict | None) -> bool:
+    """The quantity's physical dimension shares a base dimension with the asked quantity's."""
+    if not asked:
+        return False
+    try:
+        dims = parse_unit(q.unit)[1] if q.unit else {}
+    except UnitMismatch:
+        return False
+    return any(k in asked for k in dims if k not in COUNTS)
+
+
+def _candidate(name: str, base: float, quantities: list[QuestionQuantity], text: str,
+               asked: dict | None = None) -> Candidate:
     """Assign the quantities to the calculator's inputs; a leftover result given may be solved from."""
     calc = get(name)
     assignment = assign(quantities, calc)
@@ -390,17 +408,20 @@ def _candidate(name: str, base: float, quantities: list[QuestionQuantity], text:
             solve = unknown.pop()
             assignment = Assignment({**assignment.values, **result.values}, assignment.score + result.score,
                                     result.unused)
-    score = base + assignment.score / 4 - 0.5 * len(assignment.unused) - 0.75 * len(unknown)
+    unused = sum(UNUSED_BEARING_ON_THE_ASK if _bears_on(q, asked) else UNUSED for q in assignment.unused)
+    score = base + assignment.score / 4 - unused - 0.75 * len(unknown)
     return Candidate(name, score, assignment, solve)
 
 
-def best_candidate(text: str, quantities: list[QuestionQuantity], embedder=None) -> Candidate | None:
+def best_candidate(text: str, quantities: list[QuestionQuantity], embedder=None,
+                   asked_unit: str | None = None) -> Candidate | None:
     base = {i.calculator: intent_score(i, text) for i in INTENTS}
     if embedder is not None:
         for name, sim in embedding_scores(text, embedder).items():
             if base.get(name):
                 base[name] += EMBEDDING_WEIGHT * sim
-    candidates = [_candidate(name, score, quantities, text) for name, score in base.items() if score > 0]
+    asked = _physical(asked_unit) if asked_unit else None
+    candidates = [_candidate(name, score, quantities, text, asked) for name, score in base.items() if score > 0]
     candidates = [c for c in candidates if c.assignment.values]
     if not candidates:
         return None
@@ -431,7 +452,7 @@ def detect_calculation(question: Question | str, previous: CalcRequest | None = 
         return None
     asked = q if text == q.prepared else Question(text)
     quantities = list(asked.quantities)
-    found = best_candidate(text, quantities, embedder) if quantities else None
+    found = best_candidate(text, quantities, embedder, asked.asked_unit) if quantities else None
     chain = find_chain(asked)
     if found is None:
         if chain is not None:
