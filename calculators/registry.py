@@ -14,7 +14,7 @@ Examples
 >>> r.inputs[3].source.split(":")[0]
 'default'
 >>> get("training_time").parameter("mfu").source_on("H100 SXM")
-"46.2%, PaLM 540B's on TPU v4: Chowdhery et al. 2022, ...; measured on TPU v4, assumed for H100 SXM"
+"46.2%, PaLM 540B's MFU on TPU v4: Chowdhery et al. 2022, ...; measured on TPU v4, assumed for H100 SXM"
 >>> get("training_time").parameter("mfu").source_on("TPU v4").endswith("assumed for TPU v4")
 False
 >>> run("training_cost", params=175e9, cost=1.4e6, solve="tokens")["tokens"] / 1e9
