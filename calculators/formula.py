@@ -71,8 +71,9 @@ class Var:
     unit: str
     description: str
     rule: str = POSITIVE
-    source: str = ""  # citation of the default value: a note's file and line, a paper, a spec
+    source: str = ""  # citation of the default value: a paper, a datasheet, a price page, an article
     maximum: float | None = None  # the largest value allowed (a LEVEL's top)
+    measured_on: str = ""  # the chip a default was measured on (an MFU is a run's): on another chip it is assumed
 
     @cached_property
     def symbol(self) -> sympy.Symbol:

@@ -1,9 +1,9 @@
 """Growth rates: a rate per hardware generation to a rate per year and back; compound decline.
 
-annual = (1 + per generation)^(1 / years per generation) - 1. The notes: GPU throughput
-up 50% a generation, "about 22% a year" (kb/001_420203dd199bc46a.txt line 206: it is
-22.5% for two-year generations); throughput per watt up 80% a generation, "34% a
-year" (line 212). remaining = (1 - annual decline)^years.
+annual = (1 + per generation)^(1 / years per generation) - 1. Sunyan 2023 ("The Economics
+of Large Language Models", from NVIDIA's data-center GPUs): throughput up 50% a generation,
+"about 22% a year" (it is 22.5% for two-year generations); throughput per watt up 80% a
+generation, "34% a year". remaining = (1 - annual decline)^years.
 
 Examples
 --------
@@ -20,11 +20,10 @@ Examples
 from __future__ import annotations
 
 from calculators.formula import GROWTH, NONNEGATIVE, SHARE, Calculation, Formula, Var
-
-NOTE = "kb/001_420203dd199bc46a.txt"
+from calculators.sources import SUNYAN
 
 PER_GENERATION = Var("per_generation_rate", "", "growth per hardware generation (0.5 = +50%)", GROWTH,
-                     source=f"{NOTE}:206 (50% a generation)")
+                     source=f"50% a generation, NVIDIA data-center GPU FP16 throughput: {SUNYAN}")
 YEARS_PER_GENERATION = Var("years_per_generation", "year", "years between generations",
                            source="assumption: 2 years (V100 2017, A100 2020, H100 2022)")
 ANNUAL = Var("annual_rate", "", "growth a year (0.225 = +22.5%)", GROWTH)
@@ -34,7 +33,7 @@ REMAINING = Var("remaining_fraction", "", "what remains of the starting value", 
 TOTAL_DECLINE = Var("total_decline", "", "total fall over the years", SHARE)
 
 F_ANNUAL = Formula(ANNUAL, (1 + PER_GENERATION.symbol) ** (1 / YEARS_PER_GENERATION.symbol) - 1,
-                   (PER_GENERATION, YEARS_PER_GENERATION), f"{NOTE}:206")
+                   (PER_GENERATION, YEARS_PER_GENERATION), SUNYAN)
 F_REMAINING = Formula(REMAINING, (1 - ANNUAL_DECLINE.symbol) ** YEARS.symbol, (ANNUAL_DECLINE, YEARS))
 F_TOTAL = Formula(TOTAL_DECLINE, 1 - REMAINING.symbol, (REMAINING,))
 

@@ -2,9 +2,9 @@
 
 Peak figures are dense (no 2:4 structured sparsity) BF16/FP16 tensor throughput in
 FLOP/s; NVIDIA's datasheets list Hopper and Blackwell figures "with sparsity", and
-the dense figure is half of that. Where the notes give their own figure for a
-machine, it is carried with a citation to the note and a flag where it differs
-from the spec sheet.
+the dense figure is half of that. Where a machine is commonly quoted by another figure
+(a datasheet's headline counting sparsity), that figure is carried as `quoted`, with its
+source and how it differs from the figure the catalog computes with.
 
 Examples
 --------
@@ -14,8 +14,8 @@ Examples
 80000000000.0
 >>> lookup("dgx a100").peak_bf16.value
 2496000000000000.0
->>> [f.differs for f in lookup("DGX A100").note_figures if f.field == "peak_bf16"]
-['the note counts 2:4 sparsity; dense BF16 is 8 x 312 TFLOP/s = 2.5 PFLOP/s']
+>>> [f.differs for f in lookup("DGX A100").quoted if f.field == "peak_bf16"]
+['counts 2:4 sparsity; dense BF16 is 8 x 312 TFLOP/s = 2.5 PFLOP/s']
 >>> lookup("H100 SMX")
 Traceback (most recent call last):
 ...
@@ -40,15 +40,15 @@ class Figure:
 
 
 @dataclass(frozen=True)
-class NoteFigure:
-    """A figure as the notes state it, with its citation and how it compares to the spec."""
+class QuotedFigure:
+    """A figure a machine is commonly quoted by, its public source, and how it differs from the catalog's."""
 
     field: str
     value: float
     unit: str
-    citation: str  # file:line in kb/
-    quote: str
-    differs: str = ""  # empty when the note agrees with the spec sheet
+    source: str
+    quote: str  # the words of the source
+    differs: str = ""  # empty when it agrees with the figure the catalog computes with
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ class Hardware:
     price: Figure | None = None
     gpus: int = 1
     rack_units: int | None = None
-    note_figures: tuple[NoteFigure, ...] = ()
+    quoted: tuple[QuotedFigure, ...] = ()
 
 
 V100_SHEET = "NVIDIA Tesla V100 datasheet, SXM2 (https://www.nvidia.com/en-us/data-center/v100/)"
@@ -80,8 +80,8 @@ GB200_SHEET = ("NVIDIA GB200 NVL72 specifications, divided by its 72 GPUs: 360 P
 TPU_V4_PAGE = ("Google Cloud TPU v4 system architecture: 275 TFLOPS bf16 per chip, 32 GiB HBM2 at 1,200 GBps,"
                " measured min/mean/max power 90/170/192 W (https://cloud.google.com/tpu/docs/v4)")
 TPU_PRICE = ("Google Cloud TPU pricing for v4 in 2022-23: $3.22 per chip-hour on demand, $2.03 with a 1-year"
-             " commitment (https://cloud.google.com/tpu/pricing); the notes' source uses it, kb/001_420203dd199bc46a.txt"
-             " line 130 (reference [19], line 306); the price itself is in a table image, not in the text")
+             " commitment (https://cloud.google.com/tpu/pricing); the price that reproduces the $1.4M GPT-3 training"
+             " estimate of Sunyan, 'The Economics of Large Language Models', 2023")
 H800_SHEET = ("NVIDIA H800 SXM5, the export variant of the H100 SXM: the same 989 TFLOPS dense BF16 and 80 GB HBM3,"
               " NVLink cut to 400 GB/s (NVIDIA H800 product brief; DeepSeek-V3 technical report, arXiv:2412.19437,"
               " section 3.1)")
@@ -119,16 +119,9 @@ def _gpu(name, aliases, bf16, fp8, memory, bandwidth, link, link_name, power, sh
     )
 
 
-_DGX_A100_NOTES = (
-    NoteFigure("peak_bf16", 5 * P, "FLOP/s", "kb/000_f457b8df8eab231d.txt:20 (also kb/002_2593b5ab635ae109.txt:29)",
-               "AI算力性能约为5 PetaFLOP/s",
-               "the note counts 2:4 sparsity; dense BF16 is 8 x 312 TFLOP/s = 2.5 PFLOP/s"),
-    NoteFigure("power", 6500.0, "W", "kb/000_f457b8df8eab231d.txt:20 (also kb/002_2593b5ab635ae109.txt:29)",
-               "单机最大功率约为6.5kw"),
-    NoteFigure("price", 199000.0, "USD", "kb/000_f457b8df8eab231d.txt:20 (also kb/002_2593b5ab635ae109.txt:29)",
-               "售价约为19.9万美元/台"),
-    NoteFigure("rack_units", 6.0, "", "kb/000_f457b8df8eab231d.txt:24 (also kb/002_2593b5ab635ae109.txt:31)",
-               "单个DGX A100服务器尺寸约为6U"),
+_DGX_A100_QUOTED = (
+    QuotedFigure("peak_bf16", 5 * P, "FLOP/s", DGX_A100_SHEET, "5 petaFLOPS AI",
+                 "counts 2:4 sparsity; dense BF16 is 8 x 312 TFLOP/s = 2.5 PFLOP/s"),
 )
 
 CATALOG: tuple[Hardware, ...] = (
@@ -145,9 +138,7 @@ CATALOG: tuple[Hardware, ...] = (
     _gpu("B200", ("b200", "hgxb200"), 2250 * T, 4500 * T, 180 * GB, 8000 * GB,
          1800 * GB, "NVLink 5", 1000.0, B200_SHEET),
     _gpu("GB200", ("gb200", "gb200nvl72", "gb20072nvl"), 2500 * T, 5000 * T, 186 * GB, 8000 * GB,
-         1800 * GB, "NVLink 5", None, GB200_SHEET + "; per-GPU power is not on the spec sheet",
-         note_figures=(NoteFigure("interconnect", 1800 * GB, "byte/s", "kb/004_045b18375b95da50.txt:5",
-                                  "GB200  72NVL  1.8TB/s each"),)),
+         1800 * GB, "NVLink 5", None, GB200_SHEET + "; per-GPU power is not on the spec sheet"),
     _gpu("H800", ("h800", "h800sxm", "h800sxm5", "h80080g"), 989 * T, 1979 * T, 80 * GB, 3350 * GB,
          400 * GB, "NVLink 4 (export-limited)", 700.0, H800_SHEET),
     _gpu("A800", ("a800", "a80080g", "a800sxm"), 312 * T, None, 80 * GB, 2039 * GB,
@@ -189,7 +180,7 @@ CATALOG: tuple[Hardware, ...] = (
         interconnect=Figure(600 * GB, "byte/s", DGX_A100_SHEET, "NVLink 3 through NVSwitch, per GPU"),
         power=Figure(6500.0, "W", DGX_A100_SHEET, "maximum system power"),
         price=Figure(199000.0, "USD", DGX_A100_PRICE, "launch price"),
-        gpus=8, rack_units=6, note_figures=_DGX_A100_NOTES,
+        gpus=8, rack_units=6, quoted=_DGX_A100_QUOTED,
     ),
     Hardware(
         name="DGX H100", kind="server", aliases=("dgxh100",),

@@ -3,8 +3,8 @@
 Training bytes per parameter, by recipe (which accounting gives which number):
 - 'adam-mixed' 20: mixed-precision Adam as Megatron-Turing NLG counts it (Smith et al.
   2022): fp16 weights and gradients (2 + 2), fp32 master weights and gradients
-  (4 + 4), Adam's two fp32 moments (4 + 4). The notes use it: "20N",
-  kb/001_420203dd199bc46a.txt line 228, reference at line 322.
+  (4 + 4), Adam's two fp32 moments (4 + 4). Sunyan 2023 ("The Economics of Large
+  Language Models") uses it: "20N".
 - 'adamw-mixed-hf' 18: Hugging Face "Model training anatomy": weights 6 (fp32 plus an
   fp16 copy), fp32 gradients 4, moments 8.
 - 'adam-mixed-zero' 16: ZeRO (Rajbhandari et al. 2020): fp16 weights and gradients
@@ -77,9 +77,8 @@ import sympy
 from calculators.errors import InputError
 from calculators.formula import COUNT, LEVEL, NONNEGATIVE, Calculation, Formula, Var
 from calculators.hardware import H100_SHEET
+from calculators.sources import MT_NLG
 from calculators.training import PARAMS
-
-NOTE = "kb/001_420203dd199bc46a.txt"
 
 TRAINING_BYTES_PER_PARAMETER = {
     "adam-mixed": 20.0,
@@ -113,9 +112,9 @@ def weight_bytes_per_parameter(precision: str = "fp16") -> float:
 
 
 GPU_MEMORY = Var("gpu_memory", "byte/GPU", "memory of one GPU",
-                 source=f"H100, 80 GB: {NOTE}:230; {H100_SHEET}")
+                 source=f"H100, 80 GB: {H100_SHEET}")
 TRAIN_BYTES_PER = Var("bytes_per_param", "byte/parameter", "bytes of training state a parameter",
-                      source=f"{NOTE}:228 (20N, mixed-precision Adam; reference at line 322)")
+                      source=f"20 bytes a parameter, mixed-precision Adam: {MT_NLG}")
 TRAINING_BYTES = Var("training_bytes", "byte", "weights, gradients and optimizer state")
 WEIGHT_BYTES_PER = Var("bytes_per_param", "byte/parameter", "bytes a weight (fp16/bf16 2, fp8 1, fp4 0.5)",
                        source="FP16/BF16: 2 bytes a weight")
@@ -136,9 +135,8 @@ BATCH = Var("batch", "", "sequences held at once", COUNT, source="one sequence")
 VALUE_BYTES = Var("bytes_per_value", "byte", "bytes a cached value (fp16 2, fp8 1)", source="FP16: 2 bytes")
 
 F_TRAINING = Formula(TRAINING_BYTES, PARAMS.symbol * TRAIN_BYTES_PER.symbol * (1 + OVERHEAD.symbol),
-                     (PARAMS, TRAIN_BYTES_PER, OVERHEAD), f"{NOTE}:228")
-F_TRAINING_GPUS = Formula(GPUS, sympy.ceiling(TRAINING_BYTES.symbol / GPU_MEMORY.symbol), (TRAINING_BYTES, GPU_MEMORY),
-                          f"{NOTE}:230")
+                     (PARAMS, TRAIN_BYTES_PER, OVERHEAD), MT_NLG)
+F_TRAINING_GPUS = Formula(GPUS, sympy.ceiling(TRAINING_BYTES.symbol / GPU_MEMORY.symbol), (TRAINING_BYTES, GPU_MEMORY))
 F_WEIGHTS = Formula(WEIGHT_BYTES, PARAMS.symbol * WEIGHT_BYTES_PER.symbol, (PARAMS, WEIGHT_BYTES_PER))
 INFERENCE_OVERHEAD = Var("overhead", "", "extra memory on weights and KV cache, a fraction (activations, CUDA context,"
                          " fragmentation: EleutherAI's Transformer Math 101 takes 0.2)", NONNEGATIVE,

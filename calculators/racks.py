@@ -1,13 +1,13 @@
 """Racks and power: servers per rack, racks, capital cost, kW, kWh a day, electricity.
 
 Counts of things that cannot be fractional round up: 3,798 servers at 7 a rack need
-543 racks (the notes write 3,798/7 = 542, kb/002_2593b5ab635ae109.txt line 43).
+543 racks (Guosheng Securities' ChatGPT estimate of February 2023 writes 3,798/7 = 542).
 Servers per rack round down: a 42U rack holds floor(42 / 6) = 7 6U servers.
 
-Defaults are the notes' DGX A100 figures (kb/000_f457b8df8eab231d.txt lines 20 and 24;
-kb/002_2593b5ab635ae109.txt lines 29 and 31): 42U racks, 6U servers, $199,000 and
-6.5 kW a server, and $0.08/kWh (kb/002_2593b5ab635ae109.txt line 45). PUE (facility
-power over IT power) defaults to 1.0, i.e. IT power only, as the notes count it.
+Defaults are a DGX A100's (NVIDIA's datasheet and launch price): 6U, $199,000 and 6.5 kW
+a server, in full-height 42U racks, and $0.08/kWh, the US industrial price that estimate
+assumes. PUE (facility power over IT power) defaults to 1.0, i.e. IT power only, as that
+estimate counts it.
 
 Examples
 --------
@@ -31,53 +31,49 @@ from __future__ import annotations
 import sympy
 
 from calculators.formula import COUNT, Calculation, Formula, Var
-
-NOTE_OUTLINE = "kb/000_f457b8df8eab231d.txt"
-NOTE_ARTICLE = "kb/002_2593b5ab635ae109.txt"
+from calculators.hardware import DGX_A100_PRICE, DGX_A100_SHEET
+from calculators.sources import GUOSHENG, assumed_in
 HOURS_PER_DAY = 24
 DAYS_PER_YEAR = 365
 
 SERVERS = Var("servers", "server", "servers to house", COUNT)
 RACK_UNITS = Var("rack_units", "", "height of a rack in rack units (U)",
-                 source=f"{NOTE_OUTLINE}:24 (standard 19-inch, 42U rack)")
+                 source=assumed_in(GUOSHENG, "a full-height 19-inch rack of 42U (1U = 1.75 in, EIA-310)"))
 SERVER_UNITS = Var("server_units", "", "height of a server in rack units (U)",
-                   source=f"{NOTE_OUTLINE}:24 (DGX A100, about 6U)")
+                   source=f"6U, a DGX A100 (10.4 in high): {DGX_A100_SHEET}")
 SERVERS_PER_RACK = Var("servers_per_rack", "server/rack", "servers in one rack", COUNT,
-                       source=f"{NOTE_OUTLINE}:24 (7 DGX A100 a rack)")
+                       source="7 DGX A100 (6U) in a 42U rack: floor(42 / 6)")
 RACKS = Var("racks", "rack", "racks", COUNT)
 SERVER_PRICE = Var("server_price", "USD/server", "price of one server",
-                   source=f"{NOTE_OUTLINE}:20 (DGX A100, 19.9万美元/台)")
+                   source=f"$199,000, a DGX A100: {DGX_A100_PRICE}")
 RACK_COST = Var("rack_cost", "USD/rack", "cost of the servers in one full rack")
 CAPITAL_COST = Var("capital_cost", "USD", "cost of the servers in all the racks")
 SERVER_POWER = Var("server_power", "kW/server", "maximum power of one server",
-                   source=f"{NOTE_OUTLINE}:20 (DGX A100, 6.5 kW)")
+                   source=f"6.5 kW, a DGX A100's maximum: {DGX_A100_SHEET}")
 PRICE_KWH = Var("electricity_price", "USD/kWh", "electricity price",
-                source=f"{NOTE_ARTICLE}:45 (US industrial average, $0.08/kWh)")
+                source=assumed_in(GUOSHENG, "$0.08/kWh, the US average industrial price (after Hashrate Index)"))
 PUE = Var("pue", "", "power usage effectiveness: facility power / IT power (1.0 = IT power only)",
-          source="assumption: 1.0, the notes count IT power only")
+          source="assumption: 1.0, IT power only")
 RACK_KW = Var("rack_power", "kW/rack", "IT power of one full rack")
 RACK_KW_GIVEN = Var("rack_power", "kW/rack", "IT power of one rack",
-                    source=f"{NOTE_OUTLINE}:24 (a standard rack of 7 DGX A100, 45.5 kW)")
+                    source=f"45.5 kW, 7 DGX A100 at 6.5 kW: {DGX_A100_SHEET}")
 FACILITY_POWER = Var("facility_power", "kW", "power drawn by all racks, times PUE")
 ENERGY = Var("energy_per_day", "kWh/day", "energy a day")
 COST_DAY = Var("electricity_cost_per_day", "USD/day", "electricity cost a day")
 COST_YEAR = Var("electricity_cost_per_year", "USD/year", "electricity cost a year (365 days)")
 
 F_PER_RACK = Formula(SERVERS_PER_RACK, sympy.floor(RACK_UNITS.symbol / SERVER_UNITS.symbol),
-                     (RACK_UNITS, SERVER_UNITS), f"{NOTE_OUTLINE}:24")
+                     (RACK_UNITS, SERVER_UNITS))
 F_RACKS = Formula(RACKS, sympy.ceiling(SERVERS.symbol / SERVERS_PER_RACK.symbol), (SERVERS, SERVERS_PER_RACK),
-                  f"{NOTE_ARTICLE}:43")
-F_RACK_COST = Formula(RACK_COST, SERVERS_PER_RACK.symbol * SERVER_PRICE.symbol, (SERVERS_PER_RACK, SERVER_PRICE),
-                      f"{NOTE_OUTLINE}:24")
-F_CAPITAL = Formula(CAPITAL_COST, RACKS.symbol * RACK_COST.symbol, (RACKS, RACK_COST), f"{NOTE_ARTICLE}:43")
-F_RACK_POWER = Formula(RACK_KW, SERVERS_PER_RACK.symbol * SERVER_POWER.symbol, (SERVERS_PER_RACK, SERVER_POWER),
-                       f"{NOTE_OUTLINE}:24")
+                  GUOSHENG)
+F_RACK_COST = Formula(RACK_COST, SERVERS_PER_RACK.symbol * SERVER_PRICE.symbol, (SERVERS_PER_RACK, SERVER_PRICE))
+F_CAPITAL = Formula(CAPITAL_COST, RACKS.symbol * RACK_COST.symbol, (RACKS, RACK_COST), GUOSHENG)
+F_RACK_POWER = Formula(RACK_KW, SERVERS_PER_RACK.symbol * SERVER_POWER.symbol, (SERVERS_PER_RACK, SERVER_POWER))
 F_FACILITY = Formula(FACILITY_POWER, RACKS.symbol * RACK_KW.symbol * PUE.symbol, (RACKS, RACK_KW, PUE))
-F_ENERGY = Formula(ENERGY, FACILITY_POWER.symbol * HOURS_PER_DAY, (FACILITY_POWER,), f"{NOTE_ARTICLE}:45")
-F_COST_DAY = Formula(COST_DAY, ENERGY.symbol * PRICE_KWH.symbol, (ENERGY, PRICE_KWH), f"{NOTE_ARTICLE}:45")
+F_ENERGY = Formula(ENERGY, FACILITY_POWER.symbol * HOURS_PER_DAY, (FACILITY_POWER,))
+F_COST_DAY = Formula(COST_DAY, ENERGY.symbol * PRICE_KWH.symbol, (ENERGY, PRICE_KWH))
 F_COST_YEAR = Formula(COST_YEAR, COST_DAY.symbol * DAYS_PER_YEAR, (COST_DAY,))
-F_FACILITY_GIVEN = Formula(FACILITY_POWER, RACKS.symbol * RACK_KW_GIVEN.symbol * PUE.symbol, (RACKS, RACK_KW_GIVEN, PUE),
-                           f"{NOTE_ARTICLE}:45")
+F_FACILITY_GIVEN = Formula(FACILITY_POWER, RACKS.symbol * RACK_KW_GIVEN.symbol * PUE.symbol, (RACKS, RACK_KW_GIVEN, PUE))
 
 RACK_COUNT = Calculation("rack_count", (F_PER_RACK, F_RACKS))
 CAPITAL = Calculation("rack_capital_cost", (F_RACK_COST, F_CAPITAL))

@@ -11,8 +11,12 @@ Examples
 >>> r = run("training_cost", params=175e9, tokens=300e9)
 >>> round(r["cost"])
 1398072
->>> r.inputs[3].source
-'default: kb/001_420203dd199bc46a.txt:144 (PaLM on TPU v4, 46.2%)'
+>>> r.inputs[3].source.split(":")[0]
+'default'
+>>> get("training_time").parameter("mfu").source_on("H100 SXM")
+"46.2%, PaLM 540B's MFU on TPU v4: Chowdhery et al. 2022, ...; measured on TPU v4, assumed for H100 SXM"
+>>> get("training_time").parameter("mfu").source_on("TPU v4").endswith("assumed for TPU v4")
+False
 >>> run("training_cost", params=175e9, cost=1.4e6, solve="tokens")["tokens"] / 1e9
 300.41...
 >>> tool_schema("tokens_for_budget")["function"]["parameters"]["required"]
@@ -46,8 +50,21 @@ class Parameter:
     description: str
     default: float | None
     required: bool
-    source: str  # where the default comes from
+    source: str  # where the default comes from: a paper, a datasheet, a price page, an article
     json_type: str
+    measured_on: str = ""  # the chip the default was measured on
+
+    def source_on(self, chip: str | None) -> str:
+        """The default's source, saying so when the default was measured on another chip than the one in use."""
+        if not (chip and self.measured_on) or same_chip(chip, self.measured_on):
+            return self.source
+        return f"{self.source}; measured on {self.measured_on}, assumed for {chip}"
+
+
+def same_chip(name: str, measured_on: str) -> bool:
+    """'A100 80GB' is an A100; 'H100 SXM' is not a TPU v4 (case, spaces and dashes aside)."""
+    key = re.sub(r"[^a-z0-9]", "", name.lower())
+    return key.startswith(re.sub(r"[^a-z0-9]", "", measured_on.lower()))
 
 
 @dataclass(frozen=True)
@@ -78,6 +95,7 @@ class Calculator:
                 name=p.name, unit=var.unit, description=docs.get(p.name, var.description),
                 default=p.default if has_default else None, required=not has_default,
                 source=var.source if has_default else "", json_type=_JSON_TYPES.get(hints.get(p.name), "number"),
+                measured_on=var.measured_on if has_default else "",
             ))
         return tuple(out)
 
@@ -113,6 +131,13 @@ class Calculator:
 
     def var(self, name: str) -> Var:
         return self.calculation.var(name)
+
+    def parameter(self, name: str) -> Parameter:
+        for p in self.parameters:
+            if p.name == name:
+                return p
+        raise InputError(name, f"is not a parameter of {self.name}; parameters: "
+                               f"{', '.join(p.name for p in self.parameters)}")
 
 
 def args_section(doc: str) -> dict[str, str]:

@@ -2,8 +2,7 @@
 
 Chinchilla parametric loss (Hoffmann et al. 2022, "Training Compute-Optimal Large
 Language Models", eq. 10, approach 3): L(N, D) = E + A / N^α + B / D^β with
-E = 1.69, A = 406.4, B = 410.7, α = 0.34, β = 0.28. The notes discuss it at
-kb/001_420203dd199bc46a.txt lines 182-188.
+E = 1.69, A = 406.4, B = 410.7, α = 0.34, β = 0.28.
 
 Two answers for a compute budget C = 6·N·D, which disagree, so both are offered and
 labelled:

@@ -1,10 +1,11 @@
 """Search economics: revenue per query, cost to revenue, and stacked cost reductions.
 
-From kb/001_420203dd199bc46a.txt: about $100B of search revenue a year over about
-2.1 trillion searches (line 112) is $0.048 a query; a 2-stage search summarizer costs
-$0.066 a query, 1.4x that (line 114); cheaper models cut cost to 1/4 (line 116) and
-running in-house halves it (line 118). The note says the result, 0.066 x 1/4 x 1/2,
-is "about 15%" of $0.048 (line 120); it is 0.00825, which is 17%.
+From Sunyan 2023, "The Economics of Large Language Models": about $100B of search revenue
+a year (Alphabet's 2020 10-K) over about 2.1 trillion searches (Google's 100 billion a month
+in 2012, grown with internet use) is $0.048 a query; a 2-stage search summarizer costs
+$0.066 a query, 1.4x that; cheaper models cut cost to 1/4 and running in-house halves it.
+The article says the result, 0.066 x 1/4 x 1/2, is "about 15%" of $0.048; it is 0.00825,
+which is 17%.
 
 Examples
 --------
@@ -21,30 +22,29 @@ Examples
 from __future__ import annotations
 
 from calculators.formula import FRACTION, Calculation, Formula, Var
+from calculators.sources import SUNYAN, assumed_in
 
-NOTE = "kb/001_420203dd199bc46a.txt"
-
-REVENUE = Var("annual_revenue", "USD/year", "search revenue a year", source=f"{NOTE}:112 (about $100B)")
-QUERIES = Var("annual_queries", "query/year", "searches a year", source=f"{NOTE}:112 (about 2.1 trillion)")
+REVENUE = Var("annual_revenue", "USD/year", "search revenue a year", source=f"about $100B (after Alphabet's 2020 10-K): {SUNYAN}")
+QUERIES = Var("annual_queries", "query/year", "searches a year", source=assumed_in(SUNYAN, "about 2.1 trillion (Google's 2012 volume grown with internet use)"))
 REVENUE_PER_QUERY = Var("revenue_per_query", "USD/query", "revenue per search",
-                        source=f"{NOTE}:112 ($0.048)")
+                        source=f"$0.048, $100B over 2.1 trillion searches: {SUNYAN}")
 COST_PER_QUERY = Var("cost_per_query", "USD/query", "cost per search",
-                     source=f"{NOTE}:114 ($0.066, 2-stage search summarizer)")
+                     source=f"$0.066, a 2-stage search summarizer at API prices: {SUNYAN}")
 RATIO = Var("cost_to_revenue", "", "cost per query over revenue per query")
 MODEL_FACTOR = Var("model_cost_factor", "", "remaining cost after quantization, distillation, smaller models",
-                   FRACTION, source=f"{NOTE}:116 (1/4)")
+                   FRACTION, source=assumed_in(SUNYAN, "1/4"))
 INFRA_FACTOR = Var("infrastructure_cost_factor", "", "remaining cost after moving in-house from the cloud",
-                   FRACTION, source=f"{NOTE}:118 (1/2)")
+                   FRACTION, source=assumed_in(SUNYAN, "1/2 (a cloud margin of about 50%)"))
 REDUCED_COST = Var("reduced_cost_per_query", "USD/query", "cost per search after both reductions")
 SHARE = Var("share_of_revenue", "", "reduced cost over revenue per query")
 
-F_REVENUE_PER_QUERY = Formula(REVENUE_PER_QUERY, REVENUE.symbol / QUERIES.symbol, (REVENUE, QUERIES), f"{NOTE}:112")
+F_REVENUE_PER_QUERY = Formula(REVENUE_PER_QUERY, REVENUE.symbol / QUERIES.symbol, (REVENUE, QUERIES), SUNYAN)
 F_RATIO = Formula(RATIO, COST_PER_QUERY.symbol / REVENUE_PER_QUERY.symbol, (COST_PER_QUERY, REVENUE_PER_QUERY),
-                  f"{NOTE}:114")
+                  SUNYAN)
 F_REDUCED = Formula(REDUCED_COST, COST_PER_QUERY.symbol * MODEL_FACTOR.symbol * INFRA_FACTOR.symbol,
-                    (COST_PER_QUERY, MODEL_FACTOR, INFRA_FACTOR), f"{NOTE}:120")
+                    (COST_PER_QUERY, MODEL_FACTOR, INFRA_FACTOR), SUNYAN)
 F_SHARE = Formula(SHARE, REDUCED_COST.symbol / REVENUE_PER_QUERY.symbol, (REDUCED_COST, REVENUE_PER_QUERY),
-                  f"{NOTE}:120")
+                  SUNYAN)
 
 REVENUE_PER = Calculation("revenue_per_query", (F_REVENUE_PER_QUERY,))
 COST_RATIO = Calculation("cost_to_revenue", (F_RATIO,))
@@ -77,8 +77,8 @@ def stacked_cost_reduction(cost_per_query: float = 0.066, model_cost_factor: flo
 
     Args:
         cost_per_query: cost per search before the reductions, USD
-        model_cost_factor: remaining cost after cheaper models, a fraction (1/4 in the notes)
-        infrastructure_cost_factor: remaining cost after moving in-house, a fraction (1/2 in the notes)
+        model_cost_factor: remaining cost after cheaper models, a fraction (1/4 in Sunyan 2023)
+        infrastructure_cost_factor: remaining cost after moving in-house, a fraction (1/2 in Sunyan 2023)
         revenue_per_query: revenue per search, USD
     """
     return REDUCED.evaluate(locals())["reduced_cost_per_query"]

@@ -1,15 +1,14 @@
 """Training compute, time and cost of a dense decoder-only transformer.
 
 Formulas:
-- C = 6·N·D FLOPs (Kaplan et al. 2020, "Scaling Laws for Neural Language Models";
-  the notes: kb/001_420203dd199bc46a.txt line 142, "每个token的训练成本通常约为6N").
+- C = 6·N·D FLOPs (Kaplan et al. 2020, "Scaling Laws for Neural Language Models").
 - 1 PF-day = 1e15 FLOP/s x 86,400 s (Brown et al. 2020, the GPT-3 paper's unit).
 - time = C / (chips x peak x MFU); chip-hours = C / (peak x MFU x 3600 s);
   cost = chip-hours x price per chip-hour.
 
-Defaults are the notes' TPU v4 assumptions: 275 TFLOP/s bf16 peak (Google Cloud TPU
-v4 page), 46.2% MFU (PaLM on TPU v4, kb/001_420203dd199bc46a.txt line 144) and
-$2.03 per chip-hour (Cloud TPU v4 1-year commitment; see hardware.TPU_PRICE).
+Defaults are a TPU v4 run's: 275 TFLOP/s bf16 peak (Google Cloud TPU v4 page), 46.2% MFU
+(PaLM 540B on TPU v4, Chowdhery et al. 2022, Table 3) and $2.03 per chip-hour (Cloud TPU v4,
+1-year commitment; see hardware.TPU_PRICE), the assumptions of Sunyan 2023's GPT-3 estimate.
 
 Examples
 --------
@@ -49,6 +48,7 @@ way). GPT-3 175B at 2,048 tokens: attention adds 12·96·12,288·2,048 / 6N = 2.
 from __future__ import annotations
 
 from calculators.formula import COUNT, FRACTION, Calculation, Formula, Var
+from calculators.sources import KAPLAN, PALM_MFU
 
 SECONDS_PER_HOUR = 3600
 SECONDS_PER_DAY = 86400
@@ -61,10 +61,9 @@ PF_DAYS = Var("pf_days", "PF-day", "training compute in PF-days")
 PEAK = Var("peak_flops", "FLOP/s", "peak dense throughput of one chip",
            source="TPU v4, 275 TFLOP/s bf16 (https://cloud.google.com/tpu/docs/v4)")
 MFU = Var("mfu", "", "model FLOPs utilisation", FRACTION,
-          source="kb/001_420203dd199bc46a.txt:144 (PaLM on TPU v4, 46.2%)")
+          source=f"46.2%, PaLM 540B's MFU on TPU v4: {PALM_MFU}", measured_on="TPU v4")
 PRICE = Var("price_per_chip_hour", "USD/GPU-hour", "price of one chip for one hour",
-            source="Cloud TPU v4, 1-year commitment (https://cloud.google.com/tpu/pricing), as used by "
-                   "kb/001_420203dd199bc46a.txt:130 (the figure is in an image, not the text)")
+            source="$2.03, Cloud TPU v4 with a 1-year commitment (https://cloud.google.com/tpu/pricing)")
 CHIPS = Var("chips", "GPU", "number of chips training in parallel", COUNT)
 CHIP_HOURS = Var("chip_hours", "GPU-hour", "chip-hours of training")
 COST = Var("cost", "USD", "training cost")
@@ -81,7 +80,7 @@ TOKEN_RATE = Var("tokens_per_second", "token/GPU-s", "training tokens one chip p
 
 N, D, C = PARAMS.symbol, TOKENS.symbol, FLOPS.symbol
 
-F_FLOPS = Formula(FLOPS, 6 * N * D, (PARAMS, TOKENS), "Kaplan et al. 2020; kb/001_420203dd199bc46a.txt:142")
+F_FLOPS = Formula(FLOPS, 6 * N * D, (PARAMS, TOKENS), KAPLAN)
 F_PF_DAYS = Formula(PF_DAYS, C / PF_DAY, (FLOPS,), "1 PF-day = 1e15 FLOP/s for a day (Brown et al. 2020)")
 F_CHIP_HOURS = Formula(CHIP_HOURS, C / (PEAK.symbol * MFU.symbol * SECONDS_PER_HOUR), (FLOPS, PEAK, MFU))
 F_COST = Formula(COST, CHIP_HOURS.symbol * PRICE.symbol, (CHIP_HOURS, PRICE))

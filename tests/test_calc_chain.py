@@ -99,6 +99,9 @@ def test_the_asked_quantity_in_both_languages(text, unit):
     ("每张卡按 300 W", "W/GPU", 300), ("one H100 costs $25,000", "USD/GPU", 25000),
     ("每台服务器插 8 张卡", "GPU/server", 8), ("每个机柜放 4 台服务器", "server/rack", 4),
     ("each GPU sustains 140 TFLOP/s", "FLOP/GPU-s", 140e12), ("按每 GPU 小时 2 美元", "USD/GPU-hour", 2),
+    ("每张GPU每秒3000个token", "token/GPU-s", 3000), ("每卡每秒处理 380 个词元", "token/GPU-s", 380),
+    ("each GPU processes 3,000 tokens a second", "token/GPU-s", 3000), ("3,000 tokens per second per GPU", "token/GPU-s", 3000),
+    ("每秒生成 30 个 token", "token/s", 30),
 ])
 def test_quantities_read_by_what_they_measure(text, unit, value):
     found = [q for q in Question(text).quantities if q.unit == unit]
@@ -125,3 +128,31 @@ def test_new_catalog_entries_are_read_from_questions():
     assert request.inputs["peak_flops"].value == 989e12
     assert "H800" in request.inputs["peak_flops"].source
     assert not math.isnan(run_request(request).outputs[0].value)
+
+
+# ---------------------------------------------------------------- a token rate per GPU (a routing gap)
+
+@pytest.mark.parametrize("text", [
+    "a 7B model on 1T tokens at 3000 tokens/s per GPU on 64 GPUs, how many days?",
+    "How many days to train a 7B model on 1T tokens at 3,000 tokens per second per GPU on 64 GPUs?",
+    "Each GPU processes 3,000 tokens a second; a 7B model, 64 GPUs, 1T tokens: how long in days?",
+    "7B模型训练1万亿token，每张GPU每秒3000个token，64张GPU，需要多少天？",
+    "用64张卡训练70亿参数模型，1万亿词元，单卡吞吐3000 tokens/s，要几天？",
+])
+def test_a_token_rate_per_gpu_gives_the_time_whatever_the_model_size(text):
+    """1T / (64 x 3,000 tokens/s) = 60.3 days; the model's size does not enter (a chain of 7B x 1T / (64 x
+    3,000/s) is parameter-seconds, about 1e11 'days'), nor peak x MFU when the throughput is given."""
+    request = detect_calculation(Question(text))
+    assert request.calculator == "training_time_from_tokens_per_second", request.calculator
+    days = run_request(request).outputs[0]
+    assert days.unit == "day" and days.value == pytest.approx(1e12 / (64 * 3000) / 86400, rel=1e-9)
+    assert len(request.unused) == 1 and "parameter" in request.unused[0]  # the size, listed as not used
+
+
+def test_a_chain_leaves_no_count_over_unless_a_figure_could_be_one_items():
+    from app.routes.chain import find_chain
+
+    wrong = find_chain(Question("a 7B model on 1T tokens at 3000 tokens/s per GPU on 64 GPUs, how many days?"))
+    assert wrong is not None and "7B" not in {t.quantity.text for t in wrong.terms}
+    per_item = find_chain(Question("The GPUs sustain 400 TFLOP/s per GPU against a peak of 989 TFLOP/s: what utilisation?"))
+    assert per_item is not None and per_item.result.outputs[0].value == pytest.approx(400 / 989)

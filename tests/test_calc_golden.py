@@ -233,25 +233,15 @@ def test_every_hardware_figure_has_a_source():
                 assert figure.source, (hw.name, figure)
 
 
-def test_dgx_a100_note_figures_cite_the_note_and_flag_sparsity():
+def test_dgx_a100_quoted_peak_counts_sparsity_and_is_flagged():
     dgx = hardware.lookup("DGX A100")
     assert dgx.peak_bf16.value == 8 * 312e12
-    by_field = {f.field: f for f in dgx.note_figures}
+    by_field = {f.field: f for f in dgx.quoted}
     assert by_field["peak_bf16"].value == 5e15
     assert "sparsity" in by_field["peak_bf16"].differs
-    assert by_field["price"].value == dgx.price.value == 199000
-    assert by_field["power"].value == dgx.power.value == 6500
-    assert not by_field["price"].differs and not by_field["power"].differs
-
-
-def test_note_citations_point_at_the_quoted_lines():
-    from pathlib import Path
-
-    kb = Path(__file__).resolve().parents[1]
-    for fig in hardware.lookup("DGX A100").note_figures:
-        path, line = fig.citation.split(" ")[0].split(":")
-        text = (kb / path).read_text(encoding="utf-8").splitlines()[int(line) - 1]
-        assert fig.quote in text, (fig.citation, fig.quote)
+    assert by_field["peak_bf16"].source == hardware.DGX_A100_SHEET
+    assert dgx.price.value == 199000 and "press release" in dgx.price.source
+    assert dgx.power.value == 6500 and dgx.power.source == hardware.DGX_A100_SHEET
 
 
 def test_defaults_match_the_catalog():

@@ -207,8 +207,22 @@ def test_chip_gives_peak_from_the_catalog_and_defaults_are_assumed_with_citation
     req = detect_calculation("用1000张H100训练700亿参数、1.4万亿token要多少天")
     assert req.inputs["peak_flops"].value == 989e12
     assert req.inputs["peak_flops"].source.startswith("hardware catalog: H100 SXM")
-    assert req.inputs["mfu"].source == "default: kb/001_420203dd199bc46a.txt:144 (PaLM on TPU v4, 46.2%)"
+    assert req.inputs["mfu"].source.startswith("default: 46.2%, PaLM 540B's MFU on TPU v4: Chowdhery et al. 2022")
+    assert req.inputs["mfu"].source.endswith("; measured on TPU v4, assumed for H100 SXM")
     assert sorted(req.assumed) == ["mfu", "peak_flops"]
+
+
+def test_a_chips_default_mfu_is_an_assumption_for_that_chip_only():
+    on_tpu = detect_calculation("How many days to train a 70B model on 1.4T tokens with 1000 TPU v4 chips?")
+    assert "assumed for" not in on_tpu.inputs["mfu"].source
+    on_a100 = detect_calculation("用1000张A100训练700亿参数、1.4万亿token要多少天")
+    assert on_a100.inputs["mfu"].source.endswith("assumed for A100 40GB")
+    follow = detect_calculation("换成H800呢？", previous=on_tpu)
+    assert follow.inputs["peak_flops"].source.startswith("hardware catalog: H800")
+    assert follow.inputs["mfu"].source.endswith("measured on TPU v4, assumed for H800")
+    serving = detect_calculation("用H100部署700亿参数模型，每1000个token的成本是多少？")
+    assert serving.calculator == "cost_per_1k_tokens"
+    assert serving.inputs["mfu"].source.endswith("measured on V100, assumed for H100 SXM")
 
 
 def test_explicit_values_override_the_catalog():

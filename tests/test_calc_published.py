@@ -76,7 +76,15 @@ def test_cli_names_a_gpu_and_states_its_mfu_as_an_assumption():
                                             "--gpu", "H800"])
     assert out.exit_code == 0, out.output
     assert "peak_flops = 9.89e+14 FLOP/s from the catalog: H800" in out.output
-    assert "for H800 it is an assumption" in out.output
+    assert "mfu = 0.462: measured on TPU v4, for H800 it is an assumption" in out.output
+
+
+def test_cli_states_the_serving_mfu_as_measured_on_v100():
+    out = CliRunner().invoke(calc_command, ["cost_per_1k_tokens", "--params", "70B", "--gpu", "H100"])
+    assert out.exit_code == 0, out.output
+    assert "mfu = 0.213: measured on V100, for H100 SXM it is an assumption" in out.output
+    on_v100 = CliRunner().invoke(calc_command, ["cost_per_1k_tokens", "--params", "70B", "--gpu", "V100"])
+    assert "it is an assumption" not in on_v100.output
 
 
 @settings(max_examples=40, deadline=None)

@@ -28,6 +28,7 @@ from app.retrieval.rerank import squash
 from app.retrieval.retriever import Retriever
 from app.routes.calculation import asks_besides_claim
 from app.routes.claim import check_claim_question, claim_citations, verdict_part
+from app.routes.default_sources import cite_defaults
 from app.routes.not_in_notes import not_in_notes_reason, unanswered_reason
 from calculators.errors import CalculatorError
 from ingest.settings import Settings
@@ -89,7 +90,7 @@ class Assistant:
             parts.append(calc)
         if not parts:
             parts.append(self._lookup(q))
-        merged = merge(q, parts)
+        merged = cite_defaults(merge(q, parts), self.retriever)  # a default the loaded notes state is cited to them
         merged.headline = headline(merged, q)
         return merged
 

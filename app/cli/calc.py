@@ -88,8 +88,10 @@ def _gpu_values(name: str, gpu: str, given: dict) -> tuple[dict, list[str]]:
             continue
         values[p.name] = figure.value
         notes.append(f"{p.name} = {figure.value:g} {figure.unit} from the catalog: {hw.name} ({figure.source})")
-    if any(p.name == "mfu" for p in calc.parameters) and "mfu" not in given:
-        notes.append(f"mfu: the default 46.2% was measured for PaLM on TPU v4; for {hw.name} it is an assumption")
+    for p in calc.parameters:  # a default measured on another chip (an MFU is a run's) is assumed for this one
+        if p.name not in given and p.source_on(hw.name) != p.source:
+            notes.append(f"{p.name} = {p.default:g}: measured on {p.measured_on}, for {hw.name} it is an assumption"
+                         f" ({p.source})")
     return values, notes
 
 

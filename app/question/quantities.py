@@ -150,6 +150,24 @@ def _is_date(q: QuestionQuantity) -> bool:
     return q.unit == "year" or bool(_DATE_WORDS.search(q.before)) or bool(re.match(r"\s*(?:[/年]|-(?![A-Za-z]))", q.after))
 
 
+# 'a second' around a count of things processed: '3,000 tokens a second', '每秒3000个token', '每秒处理3000个词元'.
+_PER_SECOND_AFTER = re.compile(r"\s*(?:(?:a|per|each|every|/)\s*(?:second|sec)\b|每秒(?:钟)?)", re.I)
+_PER_SECOND_BEFORE = re.compile(r"(?:每秒(?:钟)?|\bper\s+second|\bevery\s+second)[\u4e00-\u9fff\s]{0,4}$", re.I)
+_RATE_COUNTS = ("token", "word", "character", "query")
+
+
+def per_second(q: QuestionQuantity) -> QuestionQuantity:
+    """A count of things processed a second is a rate ('3,000 tokens a second', '每秒3000个token' -> token/s);
+    per GPU too when the words say so (see per_item)."""
+    if q.unit in _RATE_COUNTS:
+        m = _PER_SECOND_AFTER.match(q.after)
+        if m:
+            return replace(q, unit=f"{q.unit}/s", after=q.after[m.end():])
+        if _PER_SECOND_BEFORE.search(q.before):
+            return replace(q, unit=f"{q.unit}/s")
+    return q
+
+
 def _refine_unit(q: QuestionQuantity) -> QuestionQuantity:
     """The unit the words after a number give it, where the parser left it plain or partial."""
     if q.unit == "GPU" and re.match(r"[-\s]?(?:hours?|hrs?|h|小时|时)(?![A-Za-z0-9])", q.after, re.I):
@@ -301,7 +319,7 @@ def question_quantities(text: str) -> list[QuestionQuantity]:
         if q.unit == "" and re.match(r"\s*(?:percent|per\s*cent)\b", found.after, re.I):
             found = replace(found, value=found.value / 100, percent=True)
         if not _is_date(found):
-            out.append(overhead(per_item(_refine_unit(found), text)))
+            out.append(overhead(per_item(per_second(_refine_unit(found)), text)))
     return out
 
 

@@ -29,6 +29,9 @@ class Cue:
 
 _AFTER_TOKENS = r"\s*(?:[-\w]+\s+){0,2}"
 W = r"[^，,。;；:：\s]{0,8}"  # a few more characters of the same word (Chinese has no spaces)
+# A rate whose unit is exactly a parameter's (token/GPU-s, USD/GPU-hour, W/GPU) is as good as words before it.
+NAMED_BY_ITS_UNIT = 1.5
+
 PARAM_CUES: dict[str, Cue] = {
     "params": Cue(after=r"[-\s]*(?:param|parameter|个?参数|的?模型|model|LLM|dense)",
                   before=rf"(?:params?|parameters|参数量?|size|规模)\s*(?:of|=|:|为|是)?\s*$"),
@@ -269,6 +272,8 @@ def assign(quantities: list[QuestionQuantity], calc: Calculator, names: tuple[st
             param = _parameter_or_output(calc, name)
             fit = unit_fit(q, param, calc.var(name).rule)
             cue = cue_score(q, name)
+            if fit == 3.0 and "/" in q.unit and q.unit == param.unit:
+                cue = max(cue, NAMED_BY_ITS_UNIT)  # '3000 tokens/s per GPU' is token/GPU-s: its unit says what it is
             if fit == 0 or (fit < 2 and cue == 0) or (fit < 1.5 + 1e-9 and fit > 1 and cue < 1.5):
                 continue  # a plain number needs words for it; an amount without its rate needs close words
             pairs.append((fit * (1 + cue), -i, name, i))

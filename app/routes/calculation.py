@@ -233,6 +233,19 @@ def _catalog(source) -> str:
     return f"hardware catalog: {source}"
 
 
+def chip_in_use(text: str) -> str | None:
+    """The chip (or server) the question names first: a default measured on another is assumed for it."""
+    named = hardware_named(text)
+    return named[0].name if named else None
+
+
+def default_source(p, chip: str | None) -> str:
+    """'default: <public source>', saying so when the default was measured on another chip than the one named
+    ('46.2%, PaLM 540B's on TPU v4 ...; measured on TPU v4, assumed for H100 SXM')."""
+    source = p.source_on(chip)
+    return f"default: {source}" if source else "default"
+
+
 def hardware_inputs(text: str) -> dict[str, tuple[float, str]]:
     """Inputs a named chip or server gives: peak FLOP/s, memory, price, server power and size."""
     out: dict[str, tuple[float, str]] = {}
@@ -332,6 +345,7 @@ def fill_inputs(calc: Calculator, given: dict[str, InputUsed], text: str,
             inputs[name] = InputUsed(name, 0.0, calc.var(name).unit, QUESTION, f"{chars.text} (no English words)")
     assumed, missing = [], []
     known = {**model_inputs(text), **hardware_inputs(text)}
+    chip = chip_in_use(text)
     for p in calc.parameters:
         if p.name in inputs or p.name == solve or p.name == calc.solves:
             continue
@@ -340,8 +354,7 @@ def fill_inputs(calc: Calculator, given: dict[str, InputUsed], text: str,
             inputs[p.name] = InputUsed(p.name, value, p.unit, source)
             assumed.append(p.name)
         elif not p.required:
-            inputs[p.name] = InputUsed(p.name, float(p.default), p.unit,
-                                       f"default: {p.source}" if p.source else "default")
+            inputs[p.name] = InputUsed(p.name, float(p.default), p.unit, default_source(p, chip))
             assumed.append(p.name)
         else:
             missing.append(p.name)
@@ -364,7 +377,25 @@ def _solvable_outputs(calc: Calculator) -> tuple[str, ...]:
     return tuple(v.name for v in calc.calculation.outputs)
 
 
-def _candidate(name: str, base: float, quantities: list[QuestionQuantity], text: str) -> Candidate:
+# An unused quantity measured in the asked dimension's terms (a token rate when a time is asked, a price when a
+# cost is) is information the calculation ignores: it costs more than an unused count (a model's size).
+UNUSED = 0.5
+UNUSED_BEARING_ON_THE_ASK = 1.5
+
+
+def _bears_on(q: QuestionQuantity, asked: dict | None) -> bool:
+    """The quantity's physical dimension shares a base dimension with the asked quantity's."""
+    if not asked:
+        return False
+    try:
+        dims = parse_unit(q.unit)[1] if q.unit else {}
+    except UnitMismatch:
+        return False
+    return any(k in asked for k in dims if k not in COUNTS)
+
+
+def _candidate(name: str, base: float, quantities: list[QuestionQuantity], text: str,
+               asked: dict | None = None) -> Candidate:
     """Assign the quantities to the calculator's inputs; a leftover result given may be solved from."""
     calc = get(name)
     assignment = assign(quantities, calc)
@@ -377,17 +408,20 @@ def _candidate(name: str, base: float, quantities: list[QuestionQuantity], text:
             solve = unknown.pop()
             assignment = Assignment({**assignment.values, **result.values}, assignment.score + result.score,
                                     result.unused)
-    score = base + assignment.score / 4 - 0.5 * len(assignment.unused) - 0.75 * len(unknown)
+    unused = sum(UNUSED_BEARING_ON_THE_ASK if _bears_on(q, asked) else UNUSED for q in assignment.unused)
+    score = base + assignment.score / 4 - unused - 0.75 * len(unknown)
     return Candidate(name, score, assignment, solve)
 
 
-def best_candidate(text: str, quantities: list[QuestionQuantity], embedder=None) -> Candidate | None:
+def best_candidate(text: str, quantities: list[QuestionQuantity], embedder=None,
+                   asked_unit: str | None = None) -> Candidate | None:
     base = {i.calculator: intent_score(i, text) for i in INTENTS}
     if embedder is not None:
         for name, sim in embedding_scores(text, embedder).items():
             if base.get(name):
                 base[name] += EMBEDDING_WEIGHT * sim
-    candidates = [_candidate(name, score, quantities, text) for name, score in base.items() if score > 0]
+    asked = _physical(asked_unit) if asked_unit else None
+    candidates = [_candidate(name, score, quantities, text, asked) for name, score in base.items() if score > 0]
     candidates = [c for c in candidates if c.assignment.values]
     if not candidates:
         return None
@@ -418,7 +452,7 @@ def detect_calculation(question: Question | str, previous: CalcRequest | None = 
         return None
     asked = q if text == q.prepared else Question(text)
     quantities = list(asked.quantities)
-    found = best_candidate(text, quantities, embedder) if quantities else None
+    found = best_candidate(text, quantities, embedder, asked.asked_unit) if quantities else None
     chain = find_chain(asked)
     if found is None:
         if chain is not None:
@@ -492,6 +526,11 @@ def follow_up(text: str, previous: CalcRequest, language: str) -> CalcRequest | 
         return None
     inputs = {name: replace(used, source=PREVIOUS) if used.source == QUESTION else used
               for name, used in previous.inputs.items()}
+    chip = chip_in_use(text)
+    if chip:  # a default measured on one chip is assumed for the chip the follow-up names
+        for p in calc.parameters:
+            if p.name in inputs and inputs[p.name].source.startswith("default"):
+                inputs[p.name] = replace(inputs[p.name], source=default_source(p, chip))
     inputs.update(changed)
     assumed = [n for n in previous.assumed if n not in changed]
     assumed += [n for n, used in changed.items() if used.source != QUESTION and n not in assumed]

@@ -129,13 +129,18 @@ def _physical(dims: dict) -> dict:
     return {k: v for k, v in dims.items() if k not in COUNTS}
 
 
-def _near_exact(dims: dict, target: dict) -> bool:
+def _near_exact(dims: dict, target: dict, used: list[Term]) -> bool:
     """The asked counts are there and one other count is left over once: a per-item figure read as a total
-    (400 TFLOP/s per GPU over a peak of 989 TFLOP/s is still a fraction)."""
+    (400 TFLOP/s per GPU over a peak of 989 TFLOP/s is still a fraction). Only a figure that names no count
+    (989 TFLOP/s, 700 W, $25,000) can be one item's; when every figure used names its counts (parameters,
+    tokens, tokens/s per GPU), a count left over is a quantity that does not belong (7B parameters x 1T
+    tokens / (64 GPUs x 3,000 tokens/s per GPU) is parameter-seconds, not a time)."""
     if any(dims.get(k) != v for k, v in target.items() if k in COUNTS):
         return False
     residual = [v for k, v in dims.items() if k in COUNTS and target.get(k) != v]
-    return len(residual) == 1 and abs(residual[0]) == 1
+    if not (len(residual) == 1 and abs(residual[0]) == 1):
+        return False
+    return any(_physical(t.dims) and _physical(t.dims) == t.dims for t in used)
 
 
 def _value(terms, exponents) -> float:
@@ -174,7 +179,7 @@ def find_chain(question: Question) -> Chain | None:
         if _physical(dims) != _physical(target):
             continue
         exact = dims == target
-        if not exact and not _near_exact(dims, target):
+        if not exact and not _near_exact(dims, target, [t for t, e in zip(terms, exponents) if e]):
             continue
         value = _value(terms, exponents) / float(target_factor)
         if not value > 0 or (fraction_asked and value > 1 + 1e-9):
