@@ -59,6 +59,9 @@ def test_a_default_the_notes_state_is_cited_to_their_passage(kb_assistant, quest
     assert "kb/" not in public and ".txt" not in public  # the public source stays, naming no notes file
     citation = cited_for(answer, used)
     assert figure in citation.quote.replace(" ", "") and figure in on_the_cited_lines(citation, KB).replace(" ", "")
+    from app.answer.render_markdown import citation_line, render_markdown
+
+    assert citation_line(citation, answer.language) in render_markdown(answer)  # the [n] in the table resolves
 
 
 def test_a_chips_mfu_is_assumed_for_it_and_still_cited_to_the_notes(kb_assistant):

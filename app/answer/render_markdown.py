@@ -122,8 +122,16 @@ def part_md(part, answer: Answer) -> str:
     raise TypeError(f"no Markdown renderer for answer part {type(part).__name__}")
 
 
+def listed_refs(answer: Answer) -> set[int]:
+    """The citations a part lists with its own block (quotes, related passages, a verdict, prose)."""
+    return {n for p in answer.parts for n in getattr(p, "refs", ())}
+
+
 def render_markdown(answer: Answer) -> str:
     blocks = [part_md(p, answer) for p in answer.parts]
+    rest = [c for c in answer.citations if c.n not in listed_refs(answer)]
+    if rest:  # cited elsewhere (a calculation's default that the notes state): listed at the end
+        blocks.append("\n".join([words(answer.language)["sources"]] + [citation_line(c, answer.language) for c in rest]))
     text = RULE.join(b for b in blocks if b)
     if answer.headline and not text.startswith(answer.headline):  # an LLM's prose already opens with it
         text = f"{answer.headline}\n\n{text}" if text else answer.headline
