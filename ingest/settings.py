@@ -73,7 +73,9 @@ class RetrievalSettings(BaseModel):
     answer_type_weight: float = Field(0.1, ge=0, description="Bonus for a passage holding the kind of value asked for (a price, a rate, a duration...).")
     entity_weight: float = Field(0.2, ge=0, description="Bonus for a passage naming the models and hardware the question names.")
     reference_penalty: float = Field(0.2, ge=0, description="Malus for passages under a references/bibliography heading (titles match words, never answer).")
-    glossary: bool = Field(True, description="Expand English queries with Chinese domain terms (and back) for BM25.")
+    glossary: bool = Field(True, description="Translate the question's words into the notes' other language for BM25 (the glossary, shipped and <kb>/.kbqa/glossary.tsv, and CC-CEDICT).")
+    dictionary: bool = Field(True, description="Use CC-CEDICT as well as the glossary for those translations.")
+    translation_weight: float = Field(0.5, ge=0, description="Weight of a translated term in BM25, relative to the question's own words (1).")
 
 
 class Bm25Settings(BaseModel):
