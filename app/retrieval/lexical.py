@@ -21,6 +21,20 @@ from ingest.bm25 import Bm25Index
 from ingest.tokenize import tokenize
 
 
+def word_stem(word: str) -> str:
+    """The stem a candidate and a note's word are matched by: `stem`, then -ing and -ed dropped
+    when four letters remain.
+
+    >>> [word_stem(w) for w in ["pretrained", "pretraining", "emissions", "need", "thing", "costs"]]
+    ['pretrain', 'pretrain', 'emission', 'need', 'thing', 'cost']
+    """
+    word = stem(word)
+    for ending in ("ing", "ed"):
+        if word.endswith(ending) and len(word) - len(ending) >= 4:
+            return word[: -len(ending)]
+    return word
+
+
 class LexicalScorer:
     """Weighted BM25 over one index; built once per retriever."""
 
@@ -30,7 +44,7 @@ class LexicalScorer:
         self._by_stem: dict[str, list[str]] = {}
         for term in self.vocabulary:
             if term[:1].isascii() and term[:1].isalpha():
-                self._by_stem.setdefault(stem(term), []).append(term)
+                self._by_stem.setdefault(word_stem(term), []).append(term)
         self._columns: dict[str, np.ndarray] = {}
 
     def in_notes(self, candidate: str) -> list[list[str]]:
@@ -41,7 +55,7 @@ class LexicalScorer:
         if key in self.vocabulary:
             return [[key]]
         if key.isascii() and " " not in key:
-            return [[t] for t in self._by_stem.get(stem(key), [])]
+            return [[t] for t in self._by_stem.get(word_stem(key), [])]
         tokens = tokenize(candidate)
         if len(tokens) > 1 and all(t in self.vocabulary for t in tokens):
             return [tokens]
@@ -75,3 +89,14 @@ class LexicalScorer:
                 np.maximum(best, np.minimum.reduce(cols) if len(cols) > 1 else cols[0], out=best)
             total += weight * best
         return total
+
+    def translated_words(self, translations: list[Translation]) -> list[str]:
+        """For each translation, its first candidate found in the notes (the glossary's come first)."""
+        out: list[str] = []
+        for tr in translations:
+            for c in tr.candidates:
+                if self.in_notes(c):
+                    if c not in out:
+                        out.append(c)
+                    break
+        return out

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import re
+
 import numpy as np
 
 from app.question import Question, as_question
@@ -24,6 +26,9 @@ from ingest.settings import Settings
 from ingest.types import Chunk
 
 
+
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 
 
 @dataclass
@@ -76,6 +81,13 @@ class Retriever:
             return ()
         return tuple(translations(text, self.glossary, self.dictionary))
 
+    def translated_query(self, q: Question, found: list[Translation]) -> str:
+        """The question's words in the notes' other language, for the dense encoders: its names and figures
+        (words of neither language's script) and the best translation of each word, as a bag of words."""
+        words = [w for w in q.words if not _HAN.search(w)] if q.language == "zh" else [w for w in q.words if re.fullmatch(r"[\d.]+", w)]
+        extra = self.lexical.translated_words(found)
+        return " ".join(words + extra) if extra else ""
+
     def question(self, question: Question | str) -> Question:
         return as_question(question, glossary=self.settings.retrieval.glossary)
 
@@ -85,10 +97,15 @@ class Retriever:
         r = self.settings.retrieval
         parts: dict[str, np.ndarray] = {}
         fused = np.zeros(len(self.chunks), dtype=np.float32)
+        found = list(self.translations(q.text))
+        translated = self.translated_query(q, found) if r.dense_translation_weight > 0 else ""
         for spec, weight in zip(self.settings.embed.models, self.settings.embed.weights):
             parts[spec] = self.matrices[spec] @ self.embedders[spec].query(q.text)
             fused += weight * parts[spec]
-        bm = self.lexical.scores(list(q.words), list(self.translations(q.text)), r.translation_weight)
+            if translated:
+                parts[spec + " translated"] = self.matrices[spec] @ self.embedders[spec].query(translated)
+                fused += weight * r.dense_translation_weight * parts[spec + " translated"]
+        bm = self.lexical.scores(list(q.words), found, r.translation_weight)
         top = float(bm.max()) if len(bm) else 0.0
         parts["bm25"] = bm / top if top > 0 else bm
         fused += r.bm25_weight * parts["bm25"]
