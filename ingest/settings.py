@@ -75,8 +75,11 @@ class RetrievalSettings(BaseModel):
     reference_penalty: float = Field(0.2, ge=0, description="Malus for passages under a references/bibliography heading (titles match words, never answer).")
     glossary: bool = Field(True, description="Translate the question's words into the notes' other language for BM25 (the glossary, shipped and <kb>/.kbqa/glossary.tsv, and CC-CEDICT).")
     dictionary: bool = Field(True, description="Use CC-CEDICT as well as the glossary for those translations.")
-    dense_translation_weight: float = Field(0.0, ge=0, description="Weight of the dense encoders' cosine with the question translated word by word (relative to the question's own; 0 = off).")
-    translation_weight: float = Field(0.5, ge=0, description="Weight of a translated term in BM25, relative to the question's own words (1).")
+    translation_weight: float = Field(1.0, ge=0, description=(
+        "Weight in BM25 of each translated word of the question (its best candidate in the notes), relative to one "
+        "of its own words (measured on dev + foreign-dev: 0.8 cost MRR 0.85 -> 0.82 on other people's notes)."))
+    dense_translation_weight: float = Field(0.3, ge=0, description=(
+        "Weight of the dense encoders' cosine with the question translated word by word, relative to the question's own (0 = off)."))
 
 
 class Bm25Settings(BaseModel):

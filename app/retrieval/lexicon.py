@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from app.retrieval.dictionary import Dictionary, phrase_key
+from app.retrieval.dictionary import Dictionary
 from app.retrieval.glossary import Glossary, shipped_glossary
 from ingest.tokenize import _STOP, normalise, tokenize
 
@@ -42,7 +42,7 @@ def english_phrases(text: str) -> list[str]:
     """Word sequences (1-4 words) of the English in a text, neither starting nor ending on a stop word.
 
     >>> english_phrases("What is the power consumption of a GPU?")
-    ['power', 'power consumption', 'consumption', 'gpu']
+    ['power', 'power consumption', 'consumption', 'consumption of a gpu', 'gpu']
     """
     phrases = []
     for run in re.split(r"[^a-z0-9\-.' ]+", normalise(text)):
@@ -105,10 +105,13 @@ def translations(text: str, glossary: Glossary, dictionary: Dictionary | None) -
 
 
 class _EnglishToChinese(Mapping):
-    """English term (lower case) -> Chinese terms of the shipped glossary, matched through `phrase_key`."""
+    """English term (lower case) -> Chinese terms: the shipped glossary's, else CC-CEDICT's (words of two
+    characters or more), matched through `phrase_key`. Iterating gives the glossary's terms only."""
 
     def __getitem__(self, english: str) -> tuple[str, ...]:
-        found = shipped_glossary().chinese(english)
+        from app.retrieval.dictionary import load_dictionary
+
+        found = shipped_glossary().chinese(english) or tuple(z for z in load_dictionary().chinese_for(english) if len(z) > 1)
         if not found:
             raise KeyError(english)
         return found
@@ -123,13 +126,14 @@ class _EnglishToChinese(Mapping):
 EN_ZH: Mapping[str, tuple[str, ...]] = _EnglishToChinese()
 
 
-def glossary_phrases(question: str) -> list[tuple[str, tuple[str, ...]]]:
-    """The glossary phrases found in an English question, with their Chinese terms.
+def glossary_phrases(question: str, glossary: Glossary | None = None) -> list[tuple[str, tuple[str, ...]]]:
+    """The glossary phrases found in an English question, with their Chinese terms (the shipped
+    glossary unless another is given, e.g. a retriever's, which adds the notes folder's own).
 
     >>> glossary_phrases("How many GPU hours did training take?")
     [('gpu', ('GPU', '显卡', 'GPU卡')), ('gpu hours', ('卡时', 'GPU时', 'GPU小时', 'GPU hours')), ('training', ('训练',))]
     """
-    g = shipped_glossary()
+    g = glossary if glossary is not None else shipped_glossary()
     return [(p, g.chinese(p)) for p in english_phrases(question) if g.chinese(p)]
 
 
@@ -146,7 +150,7 @@ def expand_chinese(question: str) -> list[str]:
     """English terms of the shipped glossary for the Chinese words of a question (longest words first).
 
     >>> expand_chinese("机柜的功耗")
-    ['power', 'power consumption', 'power draw', 'rack']
+    ['rack', 'power', 'power consumption', 'power draw']
     """
     g = shipped_glossary()
     terms: list[str] = []
