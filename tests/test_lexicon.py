@@ -192,8 +192,7 @@ def test_eval_command_reports_directions(small_kb, tmp_path):
     ]) + "\n", encoding="utf-8")
     r = CliRunner().invoke(main, ["eval", str(questions), "--kb", str(small_kb), "--index", str(tmp_path / "ix")])
     assert r.exit_code == 0, r.output
-    lines = r.output.splitlines()
-    lines = lines[next(i for i, line in enumerate(lines) if line.startswith("lookup (")):]  # after the progress bars
+    lines = r.output[r.output.index("lookup (3 questions)"):].splitlines()  # after the progress bars
     assert lines[0].startswith("lookup (3 questions): R@1 ")
     assert [line.split(" (")[0].strip() for line in lines[1:4]] == ["en->zh", "zh->en", "same language"]
     assert all(" (1): R@1 " in line for line in lines[1:4])

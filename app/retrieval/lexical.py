@@ -87,7 +87,7 @@ class LexicalScorer:
             for alt in alternatives:
                 cols = [self.column(t) for t in alt]
                 np.maximum(best, np.minimum.reduce(cols) if len(cols) > 1 else cols[0], out=best)
-            total += weight * best
+            total += weight * tr.weight * best
         return total
 
     def translated_words(self, translations: list[Translation]) -> list[str]:

@@ -23,6 +23,7 @@ from app.retrieval.glossary import Glossary, shipped_glossary
 from ingest.tokenize import _STOP, normalise, tokenize
 
 MAX_PHRASE_WORDS = 4
+SINGLE_CHARACTER_WEIGHT = 0.5
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 # English words as a phrase is written: a break at anything that is neither a letter, a digit nor -.'
@@ -36,6 +37,7 @@ class Translation:
     source: str
     candidates: tuple[str, ...]
     from_glossary: bool = False
+    weight: float = 1.0  # relative to the other translations
 
 
 def english_phrases(text: str) -> list[str]:
@@ -74,8 +76,10 @@ def translations(text: str, glossary: Glossary, dictionary: Dictionary | None) -
     """Every bridge from the question's words to the other language's (both directions: a
     mixed question has both), glossary candidates first.
 
-    Single Chinese characters from the dictionary are left out: as glosses of a word they
-    are too ambiguous (力, 势, 幂 for "power"); the glossary may still list one.
+    Single Chinese characters from the dictionary are left out as candidates: as glosses of a word
+    they are too ambiguous (力, 势, 幂 for "power"); the glossary may still list one. A single
+    character of the question keeps its glosses at a lower weight (张: open, spread, sheet; 上:
+    upper, previous, first ...; but 卡 card and 时 hour for 卡时).
     """
     out: list[Translation] = []
     for phrase in english_phrases(text):
@@ -95,9 +99,11 @@ def translations(text: str, glossary: Glossary, dictionary: Dictionary | None) -
         if word in seen or (len(word) < 2 and word in _STOP):
             continue
         cands = tuple(t for e in glossary.english(word) for t in tokenize(e))
-        cands += dictionary.english_for(word) if dictionary else ()
-        if cands:
-            out.append(Translation(word, tuple(dict.fromkeys(cands)), False))
+        from_dictionary = dictionary.english_for(word) if dictionary else ()
+        if cands or from_dictionary:
+            # a lone character's glosses are many and loose: they count for less
+            weight = SINGLE_CHARACTER_WEIGHT if len(word) == 1 and not cands else 1.0
+            out.append(Translation(word, tuple(dict.fromkeys(cands + from_dictionary)), False, weight))
     return out
 
 
