@@ -100,7 +100,8 @@ class Assistant:
         hits = self.retriever.search(q, k=self.settings.retrieval.k)
         citations = citations_for(q, hits, n=3)
         refs = tuple(c.n for c in citations)
-        reason = not_in_notes_reason(q, self.corpus, self.vocabulary) or unanswered_reason(q, hits, self.retriever.chunks)
+        reason = (not_in_notes_reason(q, self.corpus, self.vocabulary, self.retriever.glossary)
+                  or unanswered_reason(q, hits, self.retriever.chunks))
         if reason is not None:
             return Answer(q.text, q.language, "not_in_notes", [Related(reason, refs)], citations=citations)
         restated = tuple(tuple(restated_figures(c.quote, q.language)) for c in citations)

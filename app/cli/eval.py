@@ -15,7 +15,8 @@ from app.cli.common import Progress, errors_as_messages, kb_options, make_settin
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 @kb_options
 def eval_cmd(file, as_json, kb, index):
-    """Score FILE (eval JSONL): lookups (R@1, R@3, R@5, MRR, answers that quote a hit),
+    """Score FILE (eval JSONL) on any notes folder (--kb, --index): lookups (R@1, R@3, R@5, MRR,
+    overall and by direction: en->zh, zh->en, same language; answers that quote a hit),
     not_in_notes, calculate and arithmetic_claim lines, with what went wrong."""
     from app.answer.assistant import Assistant
     from app.evaluation.evaluate import load_eval, score_all
@@ -40,9 +41,12 @@ def _report(result: dict) -> str:
     s = result["lookup"]
     q = s["answer_quotes_hit"]
     lines.append(f"lookup ({s['n']} questions): R@1 {s['R@1']:.3f}  R@3 {s['R@3']:.3f}  R@5 {s['R@5']:.3f}  MRR {s['MRR']:.3f}")
+    for way, d in s.get("by_direction", {}).items():
+        lines.append(f"  {way} ({d['n']}): R@1 {d['R@1']:.3f}  R@3 {d['R@3']:.3f}  R@5 {d['R@5']:.3f}  MRR {d['MRR']:.3f}")
     for miss in s["misses"]:
         where = "not in top 5" if miss["rank"] is None else f"rank {miss['rank']}"
-        lines.append(f"  {miss['id']}: {where}: {miss['question']}")
+        way = f" ({miss['direction']})" if "direction" in miss else ""
+        lines.append(f"  {miss['id']}{way}: {where}: {miss['question']}")
     if q["n"]:
         lines.append(f"lookup answers quoting a hit: {q['right']}/{q['n']}")
         lines += [f"  {w['id']}: {w['question']} -> {w['got']}" for w in q["wrong"]]

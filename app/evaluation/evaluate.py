@@ -61,11 +61,60 @@ def first_hit_rank(passages: list[str], evidence: list[str]) -> int | None:
     return None
 
 
+DIRECTIONS = ("en->zh", "zh->en", "same language")
+
+
+def direction(question_lang: str, passage_lang: str | None) -> str:
+    """'en->zh' for an English question answered by a Chinese passage, and so on.
+
+    >>> direction("en", "zh"), direction("zh", "zh"), direction("zh", None)
+    ('en->zh', 'same language', 'unknown')
+    """
+    if passage_lang is None:
+        return "unknown"
+    return "same language" if question_lang == passage_lang else f"{question_lang}->{passage_lang}"
+
+
+def evidence_language(evidence: list[str], passages: list[tuple[str, str]]) -> str | None:
+    """The language of the passage holding the evidence, else of the note holding it, else of the
+    evidence itself when it has words; None for a bare figure found nowhere.
+
+    `passages` is (note, text) for every passage of the notes.
+
+    >>> notes = [("a.md", "The H100 draws 700 W."), ("b.txt", "训练耗电如下表"), ("b.txt", "| 1,287 | 552 |")]
+    >>> evidence_language(["700 W"], notes), evidence_language(["1,287"], notes), evidence_language(["42"], notes)
+    ('en', 'zh', None)
+    """
+    from app.question.language import detect_language
+
+    keys = [squash(e) for e in evidence]
+    for note, text in passages:
+        if any(k and k in squash(text) for k in keys):
+            if _has_words(text, keys):
+                return detect_language(text)
+            return detect_language("".join(t for n, t in passages if n == note))
+    words = " ".join(evidence)
+    return detect_language(words) if re.search(r"[A-Za-z]{2}|[\u4e00-\u9fff]", words) else None
+
+
+def _has_words(text: str, evidence_keys: list[str]) -> bool:
+    """Whether a passage has words of its own beside the evidence (a table cell of figures has not)."""
+    rest = squash(text)
+    for k in evidence_keys:
+        rest = rest.replace(k, "")
+    return bool(re.search(r"[A-Za-z]{3}|[\u4e00-\u9fff]", rest))
+
+
 @dataclass
 class LookupScore:
     n: int = 0
     ranks: list[int | None] = field(default_factory=list)
     misses: list[dict] = field(default_factory=list)
+    by_direction: dict[str, "LookupScore"] = field(default_factory=dict)
+
+    def add(self, rank: int | None) -> None:
+        self.n += 1
+        self.ranks.append(rank)
 
     def recall(self, k: int) -> float:
         return sum(1 for r in self.ranks if r is not None and r <= k) / max(self.n, 1)
@@ -74,29 +123,36 @@ class LookupScore:
     def mrr(self) -> float:
         return sum(1.0 / r for r in self.ranks if r is not None) / max(self.n, 1)
 
+    def figures(self) -> dict:
+        return {"n": self.n, "R@1": round(self.recall(1), 4), "R@3": round(self.recall(3), 4),
+                "R@5": round(self.recall(5), 4), "MRR": round(self.mrr, 4)}
+
     def as_json(self) -> dict:
-        return {
-            "n": self.n,
-            "R@1": round(self.recall(1), 4),
-            "R@3": round(self.recall(3), 4),
-            "R@5": round(self.recall(5), 4),
-            "MRR": round(self.mrr, 4),
-            "misses": self.misses,
-        }
+        return {**self.figures(), "by_direction": {d: s.figures() for d, s in self.by_direction.items()},
+                "misses": self.misses}
 
 
-def score_lookups(items: list[dict], search) -> LookupScore:
-    """search(question) -> list of passage texts, best first (at least 5)."""
+def score_lookups(items: list[dict], search, notes: list[tuple[str, str]] | None = None) -> LookupScore:
+    """search(question) -> list of passage texts, best first (at least 5). With `notes` ((note, passage
+    text) for every passage), the scores are also given by direction: the question's language (its
+    `lang`, else detected) against the language of the passage holding the evidence."""
+    from app.question.language import detect_language
+
     score = LookupScore()
     for item in items:
         if item.get("kind") != "lookup":
             continue
         passages = search(item["question"])
         rank = first_hit_rank(passages, item["evidence"])
-        score.n += 1
-        score.ranks.append(rank)
+        score.add(rank)
+        way = None
+        if notes is not None:
+            way = direction(item.get("lang") or detect_language(item["question"]), evidence_language(item["evidence"], notes))
+            score.by_direction.setdefault(way, LookupScore()).add(rank)
         if rank is None or rank > 1:
-            score.misses.append({"id": item.get("id"), "question": item["question"], "rank": rank, "top": passages[0][:120] if passages else ""})
+            miss = {"id": item.get("id"), "question": item["question"], "rank": rank, "top": passages[0][:120] if passages else ""}
+            score.misses.append(miss if way is None else {**miss, "direction": way})
+    score.by_direction = {d: score.by_direction[d] for d in (*DIRECTIONS, "unknown") if d in score.by_direction}
     return score
 
 
@@ -142,7 +198,8 @@ def find_written_claim(text: str, claims: list):
 def score_all(items: list[dict], assistant) -> dict:
     """Every kind of eval line: lookups (retrieval and whether the answer quotes a hit),
     not_in_notes, calculate and arithmetic_claim."""
-    lookups = score_lookups(items, lambda q: [h.chunk.text for h in assistant.retriever.search(q, k=5)])
+    notes = [(c.file, c.text) for c in assistant.retriever.chunks]
+    lookups = score_lookups(items, lambda q: [h.chunk.text for h in assistant.retriever.search(q, k=5)], notes)
     quotes = KindScore()
     kinds = {"not_in_notes": KindScore(), "calculate": KindScore(), "arithmetic_claim": KindScore()}
     for item in items:

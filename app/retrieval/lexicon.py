@@ -1,356 +1,169 @@
-"""A bilingual glossary of the notes' domain (LLM economics), for query expansion.
+"""The cross-language lexical bridge: a question's words in the other language, for BM25.
 
-Most questions are English over Chinese text, where BM25 on the English words finds
-nothing. Adding the Chinese terms for the English words of the question (and the
-English for Chinese words) lets the lexical side of retrieval work across languages.
-The glossary is about the domain, not about any one note.
+English questions over Chinese notes (and the reverse) share no tokens with the passage
+that answers them, so BM25 alone finds nothing. Each English word or phrase of a question
+(up to four words) is looked up in the domain glossary and in CC-CEDICT, giving Chinese
+candidates; each Chinese word gives the English words of its glosses. A `Translation`
+keeps the candidates of one source word together: the retriever keeps those that occur
+in the notes and scores the group by its best candidate (BM25, so weighted by the
+candidate's IDF in the notes), at a lower weight than the question's own words.
+
+`EN_ZH`, `expand_english`, `expand_chinese` and `glossary_phrases` read the shipped
+glossary only (the question's quoting terms and the not-in-the-notes check use them).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 
-# English term (lower case; a phrase matches as a whole) -> Chinese terms
-EN_ZH: dict[str, tuple[str, ...]] = {
-    "cost": ("成本", "费用", "花费", "开销"),
-    "costs": ("成本", "费用"),
-    "price": ("价格", "售价", "价"),
-    "priced": ("价格", "售价"),
-    "sell": ("售价",),
-    "spend": ("花费", "耗资"),
-    "expensive": ("成本高", "昂贵"),
-    "cheap": ("便宜", "低成本"),
-    "train": ("训练",),
-    "training": ("训练",),
-    "trained": ("训练",),
-    "pre-training": ("预训练",),
-    "pretraining": ("预训练",),
-    "post-training": ("后训练",),
-    "fine-tuning": ("微调",),
-    "inference": ("推理",),
-    "serving": ("推理", "运营"),
-    "model": ("模型",),
-    "models": ("模型",),
-    "large model": ("大模型",),
-    "language model": ("语言模型",),
-    "parameter": ("参数",),
-    "parameters": ("参数", "参数量"),
-    "params": ("参数",),
-    "token": ("token",),
-    "tokens": ("token",),
-    "word": ("字", "词", "单词"),
-    "words": ("字", "词", "单词"),
-    "gpu": ("GPU", "显卡"),
-    "gpus": ("GPU", "显卡"),
-    "chip": ("芯片",),
-    "chips": ("芯片",),
-    "server": ("服务器",),
-    "servers": ("服务器",),
-    "rack": ("机柜",),
-    "racks": ("机柜",),
-    "data center": ("数据中心", "IDC"),
-    "data centers": ("数据中心", "IDC"),
-    "compute": ("算力", "计算"),
-    "computing": ("算力", "计算"),
-    "computing power": ("算力",),
-    "flops": ("FLOPS", "算力"),
-    "utilization": ("利用率",),
-    "mfu": ("FLOPS利用率", "利用率"),
-    "model flops utilization": ("FLOPS利用率",),
-    "utilisation": ("利用率",),
-    "throughput": ("吞吐量",),
-    "bandwidth": ("带宽",),
-    "memory": ("内存", "显存"),
-    "precision": ("精度",),
-    "electricity": ("电费", "电力", "耗电"),
-    "power": ("功率", "电力", "耗电"),
-    "energy": ("电力", "能耗"),
-    "kwh": ("度电", "kWh"),
-    "cooling": ("散热",),
-    "heat": ("散热",),
-    "hour": ("小时", "时"),
-    "hourly": ("时薪", "每小时"),
-    "hours": ("小时",),
-    "day": ("天", "日", "每天"),
-    "daily": ("每天", "每日", "日"),
-    "days": ("天",),
-    "month": ("月",),
-    "monthly": ("每月",),
-    "year": ("年",),
-    "annual": ("每年", "年"),
-    "per": ("每",),
-    "search": ("搜索",),
-    "searches": ("搜索",),
-    "query": ("查询",),
-    "queries": ("查询",),
-    "revenue": ("收入", "营收"),
-    "advertising": ("广告",),
-    "ad": ("广告",),
-    "margin": ("毛利率", "利润"),
-    "gross margin": ("毛利率",),
-    "profit": ("利润",),
-    "cache": ("缓存",),
-    "hit rate": ("命中率",),
-    "visitors": ("访客", "访问量"),
-    "visits": ("访问量",),
-    "traffic": ("访问量", "流量"),
-    "users": ("用户",),
-    "user": ("用户",),
-    "answer": ("回答", "答案"),
-    "answers": ("回答",),
-    "prompt": ("提示",),
-    "generate": ("生成",),
-    "generation": ("生成",),
-    "chat": ("聊天", "对话"),
-    "conversation": ("对话", "聊天"),
-    "tweet": ("推文", "推特", "Twitter"),
-    "instance": ("实例",),
-    "instances": ("实例",),
-    "cloud": ("云", "公有云"),
-    "public cloud": ("公有云",),
-    "reserved": ("预定", "预留"),
-    "fall": ("下降", "降低"),
-    "fallen": ("下降", "降低"),
-    "decline": ("下降", "降低"),
-    "drop": ("下降",),
-    "reduce": ("降低", "减少"),
-    "increase": ("提升", "增长"),
-    "improve": ("提升", "改进"),
-    "growth": ("增长",),
-    "generation of": ("每一代",),
-    "each generation": ("每一代",),
-    "gap": ("差距",),
-    "behind": ("差距", "滞后"),
-    "china": ("中国",),
-    "chinese": ("中国", "中文"),
-    "western": ("西部",),
-    "eastern": ("东部",),
-    "west": ("西部", "西"),
-    "east": ("东部", "东"),
-    "drawback": ("缺点", "问题", "劣势"),
-    "drawbacks": ("缺点", "问题", "劣势"),
-    "disadvantage": ("缺点", "劣势"),
-    "advantage": ("优势", "优点"),
-    "why": ("原因", "因为"),
-    "smartphone": ("智能手机",),
-    "smartphones": ("智能手机",),
-    "killer app": ("killer app", "杀手级应用"),
-    "short video": ("短视频",),
-    "data": ("数据",),
-    "algorithm": ("算法",),
-    "algorithms": ("算法",),
-    "hardware": ("硬件",),
-    "upper limit": ("上限",),
-    "engineering": ("工程",),
-    "technical": ("技术",),
-    "technology": ("技术",),
-    "industry": ("行业",),
-    "insiders": ("行业人士",),
-    "funding": ("投资", "融资"),
-    "startup": ("创业",),
-    "startups": ("创业",),
-    "open source": ("开源",),
-    "speed": ("速度",),
-    "twice": ("两倍", "翻倍"),
-    "double": ("翻倍", "两倍"),
-    "latency": ("延迟",),
-    "estimate": ("估算", "估计", "预估"),
-    "estimated": ("估算", "估计", "预估"),
-    "assumed": ("假设",),
-    "assume": ("假设",),
-    "summarizer": ("摘要",),
-    "summary": ("摘要", "总结"),
-    "stage": ("阶段",),
-    "mixed-precision": ("混合精度",),
-    "mixed precision": ("混合精度",),
-    "optimizer": ("优化器",),
-    "gradients": ("梯度",),
-    "scaling law": ("缩放定律", "扩展定律"),
-    "moore's law": ("摩尔定律",),
-    "value": ("价值",),
-    "copyright": ("版权",),
-    "music": ("音乐",),
-    "video": ("视频",),
-    "image": ("图像", "图片"),
-    "images": ("图像", "图片"),
-    "speech": ("语音",),
-    "voice": ("语音",),
-    "assistant": ("助理", "助手"),
-    "white collar": ("白领",),
-    "education": ("教育",),
-    "how long": ("多久", "时间"),
-    "time": ("时间",),
-    "how many": ("多少",),
-    "how much": ("多少",),
-    "total": ("总",),
-    "need": ("需要",),
-    "needed": ("需要",),
-    "require": ("需要",),
-    "requires": ("需要",),
-    "consume": ("消耗",),
-    "consumed": ("消耗",),
-    "consumption": ("消耗",),
-    "searches per month": ("每月", "搜索次数"),
-    "format": ("格式",),
-    "formats": ("格式",),
-    "low-precision": ("低精度",),
-    "east data west computing": ("东数西算",),
-    # organisations, people and named laws the domain talks about
-    "nvidia": ("英伟达",),
-    "microsoft": ("微软",),
-    "google": ("谷歌",),
-    "amazon": ("亚马逊",),
-    "aws": ("AWS", "亚马逊"),
-    "baidu": ("百度",),
-    "tencent": ("腾讯",),
-    "alibaba": ("阿里",),
-    "meta": ("Meta",),
-    "openai": ("OpenAI",),
-    "deepmind": ("DeepMind",),
-    "jensen huang": ("黄仁勋",),
-    "huang's law": ("黄仁勋定律", "黄氏定律"),
-    "sam altman": ("Sam Altman", "奥特曼"),
-    "guosheng": ("国盛", "国盛证券"),
-    "securities": ("证券",),
-    "report": ("报告",),
-    "author": ("作者",),
-    "authors": ("作者",),
-    "analyst": ("分析师",),
-    "analysts": ("分析师",),
-    "tensor cores": ("张量核心",),
-    "tensor core": ("张量核心",),
-    "interconnect": ("互联", "带宽"),
-    "nvlink": ("NVLink",),
-    # more of the domain's vocabulary
-    "own": ("自建",),
-    "in-house": ("自建", "内部"),
-    "build": ("自建", "构建"),
-    "rent": ("租", "租用"),
-    "renting": ("租", "租用"),
-    "hardware cost": ("硬件成本",),
-    "infrastructure": ("基础设施",),
-    "save": ("节省", "降低"),
-    "savings": ("节省",),
-    "performance": ("性能",),
-    "per watt": ("瓦特", "每瓦"),
-    "watt": ("瓦特", "瓦"),
-    "efficiency": ("效率",),
-    "energy efficiency": ("能源效率",),
-    "carbon": ("碳", "碳排放"),
-    "emissions": ("排放",),
-    "leak": ("泄露",),
-    "leaked": ("泄露",),
-    "api": ("API",),
-    "charge": ("收费",),
-    "charging": ("收费",),
-    "fee": ("费用", "收费"),
-    "fees": ("费用",),
-    "transfer": ("传输",),
-    "network": ("网络",),
-    "latency-sensitive": ("时延", "延迟"),
-    "backup": ("备份", "灾备"),
-    "hub": ("枢纽",),
-    "hubs": ("枢纽",),
-    "quantization": ("量化",),
-    "distillation": ("蒸馏",),
-    "sparsity": ("稀疏",),
-    "accuracy": ("准确",),
-    "hallucination": ("幻想", "幻觉"),
-    "hallucinations": ("幻想", "幻觉"),
-    "stale": ("陈旧", "滞后"),
-    "outdated": ("陈旧", "滞后"),
-    "knowledge": ("知识",),
-    "decoder-only": ("仅解码器",),
-    "decoder": ("解码器",),
-    "encoder": ("编码器",),
-    "prompt length": ("prompt",),
-    "response": ("响应", "回答"),
-    "responses": ("响应",),
-    "sample": ("采样",),
-    "samples": ("采样",),
-    "questions": ("问题", "咨询量"),
-    "question": ("问题",),
-    "evaluation": ("评估", "评测"),
-    "investment": ("投资", "投入"),
-    "invested": ("投资",),
-    "initial": ("初始",),
-    "capital": ("投入", "资本"),
-    "unique visitors": ("独立访客",),
-    "bill": ("费用", "账单"),
-    "grow": ("增长",),
-    "growing": ("增长",),
-    "faster": ("更快", "快"),
-    "cheaper": ("便宜", "更低"),
-    "lower": ("降低", "更低"),
-    "higher": ("更高", "提高"),
-    "january": ("1月", "一月"),
-    "february": ("2月", "二月"),
-    "march": ("3月", "三月"),
-    "april": ("4月", "四月"),
-    "may": ("5月", "五月"),
-    "june": ("6月", "六月"),
-    "july": ("7月", "七月"),
-    "august": ("8月", "八月"),
-    "september": ("9月", "九月"),
-    "october": ("10月", "十月"),
-    "november": ("11月", "十一月"),
-    "december": ("12月", "十二月"),
-    "us": ("美国",),
-    "america": ("美国",),
-    "american": ("美国",),
-    "english": ("英文", "英语"),
-    "company": ("公司", "企业"),
-    "companies": ("公司", "企业"),
-    "shared": ("共享",),
-    "processor": ("处理器",),
-    "processors": ("处理器",),
-    "chip companies": ("芯片公司",),
-    "level": ("级别", "水平"),
-    "style": ("类",),
-    "equivalent": ("equivalent", "等价"),
-    "powered": ("驱动",),
-}
+from app.retrieval.dictionary import Dictionary
+from app.retrieval.glossary import Glossary, shipped_glossary
+from ingest.tokenize import _STOP, normalise, tokenize
 
-ZH_EN: dict[str, tuple[str, ...]] = {}
-for _en, _zhs in EN_ZH.items():
-    for _zh in _zhs:
-        ZH_EN.setdefault(_zh.lower(), ())
-        ZH_EN[_zh.lower()] += (_en,)
+MAX_PHRASE_WORDS = 4
+SINGLE_CHARACTER_WEIGHT = 0.5
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
+# English words as a phrase is written: a break at anything that is neither a letter, a digit nor -.'
+_EN_RUN = re.compile(r"[a-z0-9][a-z0-9\-.']*[a-z0-9]|[a-z]")
 
-_PHRASES = sorted(EN_ZH, key=len, reverse=True)
-_PHRASE_RE = re.compile(r"(?<![a-z0-9])(" + "|".join(re.escape(p) for p in _PHRASES) + r")(?![a-z0-9])")
+
+@dataclass(frozen=True)
+class Translation:
+    """The other-language candidates for one word or phrase of a question."""
+
+    source: str
+    candidates: tuple[str, ...]
+    from_glossary: bool = False
+    weight: float = 1.0  # relative to the other translations
+
+
+def english_phrases(text: str) -> list[str]:
+    """Word sequences (1-4 words) of the English in a text, neither starting nor ending on a stop word.
+
+    >>> english_phrases("What is the power consumption of a GPU?")
+    ['power', 'power consumption', 'consumption', 'consumption of a gpu', 'gpu']
+    """
+    phrases = []
+    for run in re.split(r"[^a-z0-9\-.' ]+", normalise(text)):
+        words = _EN_RUN.findall(run)
+        for i, first in enumerate(words):
+            if first in _STOP:
+                continue
+            for j in range(i, min(i + MAX_PHRASE_WORDS, len(words))):
+                if words[j] not in _STOP:
+                    phrases.append(" ".join(words[i : j + 1]))
+    return phrases
+
+
+def chinese_words(text: str) -> list[str]:
+    """The Chinese words of a text: each run of Han characters whole, and jieba's words inside it.
+
+    >>> chinese_words("训练的碳排放")
+    ['训练的碳排放', '训练', '碳', '排放']
+    """
+    words: list[str] = []
+    for run in _HAN_RUN.findall(normalise(text)):
+        for w in [run, *tokenize(run)]:
+            if w not in words:
+                words.append(w)
+    return words
+
+
+def translations(text: str, glossary: Glossary, dictionary: Dictionary | None) -> list[Translation]:
+    """Every bridge from the question's words to the other language's (both directions: a
+    mixed question has both), glossary candidates first.
+
+    Single Chinese characters from the dictionary are left out as candidates: as glosses of a word
+    they are too ambiguous (力, 势, 幂 for "power"); the glossary may still list one. A single
+    character of the question keeps its glosses at a lower weight (张: open, spread, sheet; 上:
+    upper, previous, first ...; but 卡 card and 时 hour for 卡时).
+    """
+    out: list[Translation] = []
+    for phrase in english_phrases(text):
+        from_glossary = glossary.chinese(phrase)
+        from_dictionary = tuple(z for z in dictionary.chinese_for(phrase) if len(z) > 1) if dictionary else ()
+        cands = tuple(dict.fromkeys(from_glossary + from_dictionary))
+        if cands:
+            out.append(Translation(phrase, cands, bool(from_glossary)))
+    lowered = normalise(text)
+    seen: set[str] = set()
+    # glossary terms inside the question (jieba may split 卡时 into 卡 + 时), longest first
+    for zh in sorted(glossary.zh_en, key=len, reverse=True):
+        if _HAN.search(zh) and zh in lowered and not any(zh in s for s in seen):
+            seen.add(zh)
+            out.append(Translation(zh, tuple(t for e in glossary.english(zh) for t in tokenize(e)), True))
+    for word in chinese_words(text):
+        if word in seen or (len(word) < 2 and word in _STOP):
+            continue
+        cands = tuple(t for e in glossary.english(word) for t in tokenize(e))
+        from_dictionary = dictionary.english_for(word) if dictionary else ()
+        if cands or from_dictionary:
+            # a lone character's glosses are many and loose: they count for less
+            weight = SINGLE_CHARACTER_WEIGHT if len(word) == 1 and not cands else 1.0
+            out.append(Translation(word, tuple(dict.fromkeys(cands + from_dictionary)), False, weight))
+    return out
+
+
+# --- the shipped glossary as the older interface (quoting terms, not-in-the-notes) ---
+
+
+class _EnglishToChinese(Mapping):
+    """English term (lower case) -> Chinese terms: the shipped glossary's, else CC-CEDICT's (words of two
+    characters or more), matched through `phrase_key`. Iterating gives the glossary's terms only."""
+
+    def __getitem__(self, english: str) -> tuple[str, ...]:
+        from app.retrieval.dictionary import load_dictionary
+
+        found = shipped_glossary().chinese(english) or tuple(z for z in load_dictionary().chinese_for(english) if len(z) > 1)
+        if not found:
+            raise KeyError(english)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(shipped_glossary().phrases.values())
+
+    def __len__(self) -> int:
+        return len(shipped_glossary())
+
+
+EN_ZH: Mapping[str, tuple[str, ...]] = _EnglishToChinese()
+
+
+def glossary_phrases(question: str, glossary: Glossary | None = None) -> list[tuple[str, tuple[str, ...]]]:
+    """The glossary phrases found in an English question, with their Chinese terms (the shipped
+    glossary unless another is given, e.g. a retriever's, which adds the notes folder's own).
+
+    >>> glossary_phrases("How many GPU hours did training take?")
+    [('gpu', ('GPU', '显卡', 'GPU卡')), ('gpu hours', ('卡时', 'GPU时', 'GPU小时', 'GPU hours')), ('training', ('训练',))]
+    """
+    g = glossary if glossary is not None else shipped_glossary()
+    return [(p, g.chinese(p)) for p in english_phrases(question) if g.chinese(p)]
 
 
 def expand_english(question: str) -> list[str]:
-    """Chinese terms for the English domain words of a question.
+    """Chinese terms of the shipped glossary for the English words of a question.
 
     >>> expand_english("What cache hit rate was assumed?")
-    ['缓存', '命中率', '假设']
+    ['缓存命中率', '命中率']
     """
-    terms: list[str] = []
-    for match in _PHRASE_RE.finditer(question.lower()):
-        for zh in EN_ZH[match.group(1)]:
-            if zh not in terms:
-                terms.append(zh)
-    return terms
+    return list(dict.fromkeys(z for _, zs in glossary_phrases(question) for z in zs))
 
 
 def expand_chinese(question: str) -> list[str]:
-    """English terms for the Chinese domain words of a question (longest words first).
+    """English terms of the shipped glossary for the Chinese words of a question (longest words first).
 
-    >>> expand_chinese("机柜的功率")
-    ['rack', 'racks', 'power']
+    >>> expand_chinese("机柜的功耗")
+    ['rack', 'power', 'power consumption', 'power draw']
     """
+    g = shipped_glossary()
     terms: list[str] = []
-    lowered = question.lower()
-    for zh in sorted(ZH_EN, key=len, reverse=True):
+    lowered = normalise(question)
+    for zh in sorted(g.zh_en, key=len, reverse=True):
         if len(zh) >= 2 and zh in lowered:
-            for en in ZH_EN[zh]:
+            for en in g.english(zh):
                 if en not in terms:
                     terms.append(en)
     return terms
-
-
-def glossary_phrases(question: str) -> list[tuple[str, tuple[str, ...]]]:
-    """The glossary phrases found in an English question, with their Chinese terms."""
-    return [(m.group(1), EN_ZH[m.group(1)]) for m in _PHRASE_RE.finditer(question.lower())]

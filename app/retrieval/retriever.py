@@ -1,5 +1,6 @@
 """Hybrid retrieval over the index: weighted cosine of the dense encoders, plus
-BM25 over jieba tokens with bilingual glossary expansion, fused by score (not rank:
+BM25 over jieba tokens with the question's words translated both ways (glossary and
+CC-CEDICT, see lexicon.py and lexical.py), fused by score (not rank:
 with English questions over Chinese text BM25 is mostly noise, and rank fusion lets
 that noise outvote the dense side; a normalised score adds little when it finds nothing).
 """
@@ -7,10 +8,17 @@ that noise outvote the dense side; a normalised score adds little when it finds 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
+
+import re
 
 import numpy as np
 
 from app.question import Question, as_question
+from app.retrieval.dictionary import Dictionary, load_dictionary
+from app.retrieval.glossary import Glossary, notes_glossary
+from app.retrieval.lexical import LexicalScorer
+from app.retrieval.lexicon import Translation, translations
 from app.retrieval.rerank import answer_type_match, entity_coverage, is_reference_list
 from ingest.errors import StaleIndex
 from ingest.index import LoadedIndex, embed_text
@@ -18,6 +26,9 @@ from ingest.settings import Settings
 from ingest.types import Chunk
 
 
+
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 
 
 @dataclass
@@ -51,7 +62,31 @@ class Retriever:
                 raise StaleIndex(str(index.path.parent), [f"{spec}: index vectors have {matrix.shape[1]} dimensions, the model gives {self.embedders[spec].dim}"])
         self.texts = [embed_text(c) for c in self.chunks]
         self.bm25 = index.bm25  # built at ingest, saved with the index
+        self.lexical = LexicalScorer(self.bm25)
         self.is_reference = np.array([1.0 if is_reference_list(c.heading) else 0.0 for c in self.chunks], dtype=np.float32)
+        # the notes folder's own glossary is read now, so a bad line is reported when the notes are opened
+        self.glossary: Glossary = notes_glossary(settings.kb) if settings.retrieval.glossary else Glossary()
+        self._dictionary: Dictionary | None = None
+        self.translations = lru_cache(maxsize=256)(self._translations)
+
+    @property
+    def dictionary(self) -> Dictionary | None:
+        """CC-CEDICT, opened on the first question (built into the cache folder once per machine)."""
+        if self._dictionary is None and self.settings.retrieval.glossary and self.settings.retrieval.dictionary:
+            self._dictionary = load_dictionary()
+        return self._dictionary
+
+    def _translations(self, text: str) -> tuple[Translation, ...]:
+        if not self.settings.retrieval.glossary:
+            return ()
+        return tuple(translations(text, self.glossary, self.dictionary))
+
+    def translated_query(self, q: Question, found: list[Translation]) -> str:
+        """The question's words in the notes' other language, for the dense encoders: its names and figures
+        (words of neither language's script) and the best translation of each word, as a bag of words."""
+        words = [w for w in q.words if not _HAN.search(w)] if q.language == "zh" else [w for w in q.words if re.fullmatch(r"[\d.]+", w)]
+        extra = self.lexical.translated_words(found)
+        return " ".join(words + extra) if extra else ""
 
     def question(self, question: Question | str) -> Question:
         return as_question(question, glossary=self.settings.retrieval.glossary)
@@ -62,10 +97,15 @@ class Retriever:
         r = self.settings.retrieval
         parts: dict[str, np.ndarray] = {}
         fused = np.zeros(len(self.chunks), dtype=np.float32)
+        found = list(self.translations(q.text))
+        translated = self.translated_query(q, found) if r.dense_translation_weight > 0 else ""
         for spec, weight in zip(self.settings.embed.models, self.settings.embed.weights):
             parts[spec] = self.matrices[spec] @ self.embedders[spec].query(q.text)
             fused += weight * parts[spec]
-        bm = self.bm25.scores(list(q.terms))
+            if translated:
+                parts[spec + " translated"] = self.matrices[spec] @ self.embedders[spec].query(translated)
+                fused += weight * r.dense_translation_weight * parts[spec + " translated"]
+        bm = self.lexical.scores(list(q.words), found, r.translation_weight)
         top = float(bm.max()) if len(bm) else 0.0
         parts["bm25"] = bm / top if top > 0 else bm
         fused += r.bm25_weight * parts["bm25"]

@@ -96,13 +96,13 @@ def _present(part: str, corpus: str) -> bool:
     return bool(m) and (f"{m.group(2)}{m.group(1)}" if m.group(1) else f"{m.group(4)}{m.group(3)}") in corpus
 
 
-def missing_names(question: Question, corpus: str) -> list[str]:
+def missing_names(question: Question, corpus: str, glossary=None) -> list[str]:
     """Names from the question found nowhere in the notes, in either language.
 
     `corpus` is the squashed text of every passage (see `squash`).
     """
     covered_by_glossary = set()
-    for phrase, zh_terms in glossary_phrases(question.text):
+    for phrase, zh_terms in glossary_phrases(question.text, glossary):
         if any(squash(z) in corpus for z in zh_terms):
             covered_by_glossary.update(phrase.split())
     missing = []
@@ -134,10 +134,10 @@ def term_coverage(question: Question, vocabulary: set[str]) -> float:
     return found / len(tokens)
 
 
-def not_in_notes_reason(question: Question, corpus: str, vocabulary: set[str]) -> str | None:
+def not_in_notes_reason(question: Question, corpus: str, vocabulary: set[str], glossary=None) -> str | None:
     """Why the notes cannot answer this, or None when they may."""
     lang = question.language
-    missing = missing_names(question, corpus)
+    missing = missing_names(question, corpus, glossary)  # glossary: the notes folder's (None: the shipped one)
     if missing:
         names = "、".join(missing) if lang == "zh" else ", ".join(missing)
         return f"笔记中没有出现 {names}" if lang == "zh" else f"the notes never mention {names}"
