@@ -7,6 +7,7 @@ that noise outvote the dense side; a normalised score adds little when it finds 
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -40,6 +41,11 @@ class Hit:
     def as_json(self) -> dict:
         c = self.chunk
         return {"text": c.text, "file": c.file, "heading": c.heading, "lines": [c.line_start, c.line_end], "score": round(float(self.score), 4)}
+
+
+# Query encodings of the encoders run side by side (measured on 2 cores: use + e5 for a question and its
+# translation, 98 -> 59 ms under load); shared by every retriever in the process.
+_QUERY_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="kbqa-query")
 
 
 class Retriever:
@@ -88,6 +94,15 @@ class Retriever:
         extra = self.lexical.translated_words(found)
         return " ".join(words + extra) if extra else ""
 
+    def encode_queries(self, texts: list[str]) -> dict[str, list[np.ndarray]]:
+        """Every encoder's vectors of `texts`, the encoders side by side (each engine runs in C with the GIL
+        released; one encoder's calls stay in order, each engine takes one call at a time)."""
+        specs = list(self.settings.embed.models)
+        if len(specs) == 1:
+            return {specs[0]: [self.embedders[specs[0]].query(t) for t in texts]}
+        futures = {spec: _QUERY_POOL.submit(lambda e=self.embedders[spec]: [e.query(t) for t in texts]) for spec in specs}
+        return {spec: f.result() for spec, f in futures.items()}
+
     def question(self, question: Question | str) -> Question:
         return as_question(question, glossary=self.settings.retrieval.glossary)
 
@@ -99,11 +114,12 @@ class Retriever:
         fused = np.zeros(len(self.chunks), dtype=np.float32)
         found = list(self.translations(q.text))
         translated = self.translated_query(q, found) if r.dense_translation_weight > 0 else ""
+        vectors = self.encode_queries([q.text, translated] if translated else [q.text])
         for spec, weight in zip(self.settings.embed.models, self.settings.embed.weights):
-            parts[spec] = self.matrices[spec] @ self.embedders[spec].query(q.text)
+            parts[spec] = self.matrices[spec] @ vectors[spec][0]
             fused += weight * parts[spec]
             if translated:
-                parts[spec + " translated"] = self.matrices[spec] @ self.embedders[spec].query(translated)
+                parts[spec + " translated"] = self.matrices[spec] @ vectors[spec][1]
                 fused += weight * r.dense_translation_weight * parts[spec + " translated"]
         bm = self.lexical.scores(list(q.words), found, r.translation_weight)
         top = float(bm.max()) if len(bm) else 0.0
