@@ -24,6 +24,9 @@ Examples
 flops = 6 × params × tokens
 flops = 6 × 1.75e11 × 3e11
 flops = 3.15e23 FLOP
+
+About 550 lines on purpose: the Calculation type with its evaluate, solve (through floors, ceilings
+and max), derivation and unit checks; each calculator module only declares its formula.
 """
 
 from __future__ import annotations

@@ -16,6 +16,9 @@ it cites or to a calculator result; untraced figures and citations whose passage
 the figures next to them are marked in the text and listed in `Answer.notices`. If the
 endpoint fails (HTTP error, no connection, timeout, a reply that is not a chat
 completion, an empty answer), the offline answer is returned with a notice saying so.
+
+About 480 lines on purpose: the exchange with the endpoint (tools, deadline, reply cap) and the
+checked answer built from it are one flow; the figure check itself lives in app/llm/check.py.
 """
 
 from __future__ import annotations
