@@ -74,7 +74,7 @@ def ask(client, question: str, history_messages=None, lang="English") -> str:
 
 def test_endpoints_are_named(client):
     names = set(client.view_api(print_info=False, return_format="dict")["named_endpoints"])
-    assert {"/chat", "/clear", "/claims", "/check_arithmetic", "/upload_note", "/read_note", "/calc_training_cost"} <= names
+    assert {"/chat", "/clear", "/claims", "/check_arithmetic", "/upload_note", "/read_note", "/calculate"} <= names
 
 
 def test_english_question_cites_the_note(client):
@@ -157,18 +157,33 @@ def test_error_inside_a_request_becomes_a_message(app_server, client, monkeypatc
     assert "kbqa-route" in ask(client, "How much did it cost to train GPT-3?")  # the server lives on
 
 
-def test_calculator_form(client):
-    html = client.predict("English", "175B", "300B", "", "", "", api_name="/calc_training_cost")
-    assert "1,398,072" in html and "kbqa-calc-steps" in html and "default: kb/" not in html or "1,398,072" in html
-    bad = client.predict("English", "lots", "300B", "", "", "", api_name="/calc_training_cost")
-    assert "kbqa-error" in bad and "params" in bad
-
-
-def test_every_calculator_has_an_endpoint(client):
+def _form(name, **given):
+    """The calculator form's boxes as the page fills them (defaults shown), with `given` typed in."""
+    from app.ui.calc_tab import form_fields
     from calculators.registry import CALCULATORS
 
-    names = set(client.view_api(print_info=False, return_format="dict")["named_endpoints"])
-    assert {f"/calc_{n}" for n in CALCULATORS} <= names
+    names = [p.name for p in CALCULATORS[name].parameters]
+    boxes = [f["value"] for f in form_fields(name, "en")]
+    for key, text in given.items():
+        boxes[names.index(key)] = text
+    return boxes
+
+
+def test_calculator_form(client):
+    html = client.predict("training_cost", "English", *_form("training_cost", params="175B", tokens="300B"), api_name="/calculate")
+    assert "1,398,072" in html and "kbqa-calc-steps" in html and "kbqa-plot" in html
+    assert ">form<" not in html.split("<code>peak_flops</code>")[1].split("</tr>")[0]  # the default kept its source
+    bad = client.predict("training_cost", "English", *_form("training_cost", params="lots", tokens="300B"), api_name="/calculate")
+    assert "kbqa-error" in bad and "params" in bad
+    from gradio_client.exceptions import AppError
+
+    with pytest.raises(AppError, match="not in the list of choices"):  # refused by the picker's own check
+        client.predict("no_such_calculator", "English", *([""] * len(_form("training_cost"))), api_name="/calculate")
+
+
+def test_calculator_form_in_chinese(client):
+    html = client.predict("fleet_size", "中文", *_form("fleet_size", daily_visitors="2500万"), api_name="/calculate")
+    assert "kbqa-calc" in html and "访客" in html and "默认值" in html
 
 
 def test_claims_table_and_checker(client):

@@ -30,9 +30,10 @@ import gradio as gr  # noqa: E402
 from app.errors import QuestionError  # noqa: E402
 from app.question import check_question  # noqa: E402
 from app.question.language import detect_language  # noqa: E402
-from app.ui.calc_tab import calculator_choices, cost_vs_mfu, cost_vs_params, default_text, error_box, form_intro, gpus_vs_users, run_form  # noqa: E402
+from app.ui.calc_tab import calculator_choices, error_box, form_fields, form_intro, run_form  # noqa: E402
 from app.ui.notes_tab import UploadError, note_reader_html, note_titles, notes_status, notes_status_html, read_note_text  # noqa: E402
-from app.answer.render_html import answer_html, claim_badge, error_html, esc, partial_html, question_html, status_html  # noqa: E402
+from app.answer.render_html import answer_html, claim_badge, claim_why, error_html, esc, partial_html, question_html, status_html  # noqa: E402
+from app.answer.words import unit_words  # noqa: E402
 from app.ui.service import Service  # noqa: E402
 from app.ui.style import CSS, MONO, SANS  # noqa: E402
 from app.ui.text import EXAMPLES, LANGUAGES, VIEW_LABELS, lang_of, t  # noqa: E402
@@ -281,16 +282,16 @@ def claims_html(service: Service, view: str, lang: str) -> str:
                 lines_cache[c.file] = []
         rows.append(
             f'<tr><td data-label="{head[0]}">{claim_badge(c.holds, lang)}</td><td data-label="{head[1]}"><code>{esc(c.text)}</code></td>'
-            f'<td class="kbqa-num" data-label="{head[2]}">{esc(_fmt_value(c.recomputed, c.unit))}</td><td data-label="{head[3]}">{esc(c.note)}</td>'
+            f'<td class="kbqa-num" data-label="{head[2]}">{esc(_fmt_value(c.recomputed, c.unit, lang))}</td><td data-label="{head[3]}">{esc(claim_why(c, lang))}</td>'
             f'<td data-label="{head[4]}">{_claim_source(c, lines_cache[c.file])}</td></tr>')
     return (f'<div class="kbqa-claims"><p>{esc(counts)}</p><table class="kbqa-table"><thead><tr>'
             + "".join(f"<th>{h}</th>" for h in head) + f'</tr></thead><tbody>{"".join(rows)}</tbody></table></div>')
 
 
-def _fmt_value(value, unit: str) -> str:
+def _fmt_value(value, unit: str, lang: str = "en") -> str:
     from calculators.numbers import format_number
 
-    return "" if value is None else f"{format_number(value)} {unit}".strip()
+    return "" if value is None else f"{format_number(value)} {unit_words(unit, lang)}".strip()
 
 
 def _claim_source(c, lines: list[str]) -> str:
@@ -320,7 +321,7 @@ def check_arithmetic(text: str, lang_choice: str) -> str:
         return error_box(f"{type(exc).__name__}: {exc}")
     if not found:
         return error_box("no arithmetic with a stated result found (write it like 3,798/7=542)" if lang != "zh" else "没有找到带结果的算式（例如 3,798/7=542）")
-    return "".join(f'<p>{claim_badge(c.holds, lang)} <code>{esc(c.text)}</code> → {esc(c.note)}</p>' for c in found)
+    return "".join(f'<p>{claim_badge(c.holds, lang)} <code>{esc(c.text)}</code> → {esc(claim_why(c, lang))}</p>' for c in found)
 
 
 # --- notes ----------------------------------------------------------------------------------------
@@ -374,53 +375,50 @@ def show_note(service: Service, rel: str | None) -> str:
 # --- calculators ----------------------------------------------------------------------------------
 
 
-def make_calc_runner(name: str, param_names: list[str]):
-    def run(lang_choice, *texts):
-        lang = lang_of(lang_choice)
-        try:
-            return run_form(name, dict(zip(param_names, texts)), lang)
-        except CalculatorError as exc:
-            return error_box(str(exc))
-        except Exception as exc:
-            log.exception("calculator %s failed", name)
-            return error_box(f"{type(exc).__name__}: {exc}")
+def run_calculator(name, lang_choice, *texts) -> str:
+    """The form's one endpoint: calculator `name` over the visible boxes' text."""
+    lang = lang_of(lang_choice)
+    calc = CALCULATORS.get(name)
+    if calc is None:
+        return error_box(f"no calculator named {name!r}" if lang != "zh" else f"没有名为 {name!r} 的计算器")
+    try:
+        return run_form(name, dict(zip([p.name for p in calc.parameters], texts)), lang)
+    except CalculatorError as exc:
+        return error_box(str(exc))
+    except Exception as exc:
+        log.exception("calculator %s failed", name)
+        return error_box(f"{type(exc).__name__}: {exc}")
 
-    return run
+
+def calculator_form(name, lang_choice) -> list:
+    """The picker's choice (or the language) changed: the intro, the boxes relabelled and refilled, the result cleared."""
+    lang = lang_of(lang_choice)
+    name = name if name in CALCULATORS else next(iter(CALCULATORS))
+    return [form_intro(CALCULATORS[name], lang), *[gr.update(**f) for f in form_fields(name, lang)],
+            status_html(t("calc_plot_hint", lang))]
 
 
-def calculators_tab(lang_box, relabel: list) -> gr.Dropdown:
-    names = list(CALCULATORS)
-    picker = gr.Dropdown(choices=calculator_choices("en"), value=names[0], label=t("calc_pick", "en"), elem_id="kbqa-calc-picker")
+def calculators_tab(lang_box, relabel: list):
+    """One form whose MAX_FIELDS boxes the picker relabels. Returns (picker, the components calculator_form updates)."""
+    first = next(iter(CALCULATORS))
+    picker = gr.Dropdown(choices=calculator_choices("en"), value=first, label=t("calc_pick", "en"), elem_id="kbqa-calc-picker")
     relabel.append((picker, "label", "calc_pick"))
-    intro = gr.Markdown(t("calc_intro", "en"))
-    relabel.append((intro, "value", "calc_intro"))
-    groups = []
-    for name, calc in CALCULATORS.items():
-        with gr.Group(visible=name == names[0], elem_id=f"kbqa-calc-{name}") as group:
-            gr.HTML(form_intro(calc, "en"))
-            boxes = []
-            with gr.Row(equal_height=True):
-                for p in calc.parameters:
-                    unit = f" [{p.unit}]" if p.unit else ""
-                    boxes.append(gr.Textbox(value=default_text(p.default), label=f"{p.name}{unit}", placeholder="required" if p.required else "",
-                                            info=p.description[:90], min_width=180, elem_id=f"kbqa-in-{name}-{p.name}"))
-            button = gr.Button(t("calc_run", "en"), variant="primary", elem_id=f"kbqa-run-{name}")
-            relabel.append((button, "value", "calc_run"))
-            out = gr.HTML(elem_id=f"kbqa-out-{name}")
-            runner = make_calc_runner(name, [p.name for p in calc.parameters])
-            button.click(runner, [lang_box, *boxes], out, api_name=f"calc_{name}")
-            for box in boxes:
-                box.submit(runner, [lang_box, *boxes], out, api_name=False)
-        groups.append(group)
-    picker.change(lambda choice: [gr.update(visible=n == choice) for n in names], picker, groups, api_name=False)
-    with gr.Accordion(t("plots", "en"), open=True) as plots:
-        relabel.append((plots, "label", "plots"))
-        with gr.Row():
-            p1 = gr.LinePlot(cost_vs_params(), x="parameters (B)", y="cost (US$ M)", color="tokens", label=t("plot_cost_params", "en"), height=360)
-            p2 = gr.LinePlot(gpus_vs_users(), x="daily visitors (M)", y="A100 GPUs", color="questions a visitor", label=t("plot_fleet", "en"), height=360)
-            p3 = gr.LinePlot(cost_vs_mfu(), x="MFU (%)", y="cost (US$ M)", color="price", label=t("plot_mfu", "en"), height=360)
-        relabel += [(p1, "label", "plot_cost_params"), (p2, "label", "plot_fleet"), (p3, "label", "plot_mfu")]
-    return picker
+    intro_md = gr.Markdown(t("calc_intro", "en"))
+    relabel.append((intro_md, "value", "calc_intro"))
+    intro = gr.HTML(form_intro(CALCULATORS[first], "en"), elem_id="kbqa-calc-intro")
+    boxes = []
+    with gr.Row(equal_height=False, elem_id="kbqa-calc-form"):
+        for k, spec in enumerate(form_fields(first, "en")):
+            boxes.append(gr.Textbox(min_width=220, elem_id=f"kbqa-in-{k}", **spec))
+    button = gr.Button(t("calc_run", "en"), variant="primary", elem_id="kbqa-calc-run")
+    relabel.append((button, "value", "calc_run"))
+    out = gr.HTML(status_html(t("calc_plot_hint", "en")), elem_id="kbqa-calc-out")
+    button.click(run_calculator, [picker, lang_box, *boxes], out, api_name="calculate")
+    for box in boxes:
+        box.submit(run_calculator, [picker, lang_box, *boxes], out, api_name=False)
+    form = [intro, *boxes, out]
+    picker.change(calculator_form, [picker, lang_box], form, api_name=False, show_progress="hidden")
+    return picker, form
 
 
 # --- the app --------------------------------------------------------------------------------------
@@ -437,6 +435,7 @@ def build_app(service: Service) -> gr.Blocks:
                 title = gr.Markdown(f"## {t('title', 'en')}\n{t('subtitle', 'en')}", elem_id="kbqa-title")
             with gr.Column(scale=1, min_width=200):
                 lang_box = gr.Radio(list(LANGUAGES), value="English", label=t("language", "en"), elem_id="kbqa-lang")
+                relabel.append((lang_box, "label", "language"))
         status = gr.HTML(status_line(service, "en"), elem_id="kbqa-status")
 
         with gr.Tabs():
@@ -482,7 +481,7 @@ def build_app(service: Service) -> gr.Blocks:
                             (reader_title, "value", "reader_md"), (reader_close, "value", "reader_close")]
 
             with gr.Tab(t("tab_calc", "en"), id="calc") as tab_calc:
-                calc_picker = calculators_tab(lang_box, relabel)
+                calc_picker, calc_form = calculators_tab(lang_box, relabel)
                 relabel.append((tab_calc, "label", "tab_calc"))
 
             with gr.Tab(t("tab_claims", "en"), id="claims") as tab_claims:
@@ -529,17 +528,18 @@ def build_app(service: Service) -> gr.Blocks:
         demo.load(tick, [lang_box, view], [status, claims_box, notes_box, picker, timer], api_name=False, show_progress="hidden")
         demo.load(restore_latest, store, [conv_list, chatbot, conv_id], api_name=False, show_progress="hidden")
 
-        def switch(lang_choice, view_value):
+        def switch(lang_choice, view_value, calc_name):
             lang = lang_of(lang_choice)
             updates = [gr.update(value=f"## {t('title', lang)}\n{t('subtitle', lang)}")]
             updates += [gr.update(**{attr: t(key, lang)}) for _, attr, key in relabel]
             updates += [status_line(service, lang), claims_html(service, view_value, lang),
                         notes_status_html(notes_status(service.settings), lang),
                         gr.update(choices=[(VIEW_LABELS[lang][k], k) for k in VIEW_LABELS[lang]], value=view_value),
-                        gr.update(choices=calculator_choices(lang))]
+                        gr.update(choices=calculator_choices(lang)), *calculator_form(calc_name, lang_choice)]
             return updates
 
-        lang_box.change(switch, [lang_box, view], [title, *[c for c, _, _ in relabel], status, claims_box, notes_box, view, calc_picker], api_name=False)
+        lang_box.change(switch, [lang_box, view, calc_picker],
+                        [title, *[c for c, _, _ in relabel], status, claims_box, notes_box, view, calc_picker, *calc_form], api_name=False)
     return demo
 
 
