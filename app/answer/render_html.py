@@ -13,6 +13,7 @@ False
 from __future__ import annotations
 
 import html
+import math
 import re
 
 from app.answer.model import (Answer, Calculation, CalculationPart, CannotCalculate, Citation, MissingInputs, Prose,
@@ -423,6 +424,8 @@ def claim_why(c, lang: str) -> str:
     '2,369,640 × 0.08 = 189,571 USD, not 47,000 USD: the stated figure is 75.2% too low'
     >>> claim_why(c, "zh")
     '2,369,640 × 0.08 = 18.9572万美元，而笔记写的是 4.7万美元：偏低 75.2%'
+    >>> claim_why(check_text("3,798/7=542个机柜")[0], "en")
+    '3,798 / 7 = 542.571 rack; a count cannot be fractional: 543 rack needed, the note rounds down to 542 rack'
     """
     from calculators.numbers import format_number
 
@@ -447,6 +450,17 @@ def claim_why(c, lang: str) -> str:
         where = ("（" + "，".join(f"{i.text} 见第 {i.line} 行" for i in elsewhere) + "）") if zh else \
             " (" + ", ".join(f"{i.text} from line {i.line}" for i in elsewhere) + ")"
     got = f"{formula} = {figure(c.recomputed)}{where}"
+    from calculators.claim_judge import WHOLE_COUNTS
+
+    if c.unit in WHOLE_COUNTS and c.stated is not None and float(c.stated).is_integer() and not float(c.recomputed).is_integer():
+        need = math.ceil(c.recomputed)  # whole things round up
+        if zh:
+            tail = "，与笔记一致" if c.stated == need else (f"，笔记向下取整为 {figure(c.stated)}" if c.stated == math.floor(c.recomputed)
+                                                         else f"，而笔记写的是 {figure(c.stated)}")
+            return f"{got}；数量不能是小数：需要 {figure(need)}{tail}"
+        tail = ", as stated" if c.stated == need else (f", the note rounds down to {figure(c.stated)}" if c.stated == math.floor(c.recomputed)
+                                                      else f", not {figure(c.stated)}")
+        return f"{got}; a count cannot be fractional: {figure(need)} needed{tail}"
     if c.holds or c.stated is None:
         return f"{got}，与笔记一致" if zh and c.holds else got
     off = (c.stated - c.recomputed) / c.recomputed * 100 if c.recomputed else float("inf")

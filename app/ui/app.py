@@ -32,7 +32,7 @@ from app.question import check_question  # noqa: E402
 from app.question.language import detect_language  # noqa: E402
 from app.ui.calc_tab import calculator_choices, error_box, form_fields, form_intro, run_form  # noqa: E402
 from app.ui.notes_tab import UploadError, note_reader_html, note_titles, notes_status, notes_status_html, read_note_text  # noqa: E402
-from app.answer.render_html import answer_html, claim_badge, claim_why, error_html, esc, partial_html, question_html, status_html  # noqa: E402
+from app.answer.render_html import answer_html, claim_badge, claim_why, error_html, esc, question_html, status_html  # noqa: E402
 from app.answer.words import unit_words  # noqa: E402
 from app.ui.service import Service  # noqa: E402
 from app.ui.style import CSS, MONO, SANS  # noqa: E402
@@ -86,8 +86,6 @@ document.addEventListener('click', async (e) => {
 # after an answer: its headline at the top of the chat box (the chat scrolls to the bottom of a long answer)
 SCROLL_TO_ANSWER = "() => { setTimeout(() => { const all = document.querySelectorAll('#kbqa-chat .kbqa-answer, #kbqa-chat .kbqa-absent'); if (all.length) all[all.length - 1].scrollIntoView({block: 'start'}); }, 150); }"
 SCROLL_TO_CITED = "() => { setTimeout(() => { const el = document.querySelector('#kbqa-reader .kbqa-cited'); if (el) el.scrollIntoView({block: 'center'}); }, 100); }"
-STREAM_STEPS = 4  # partial renders before the full answer
-STREAM_PAUSE_S = 0.03
 
 
 def theme() -> gr.themes.Theme:
@@ -119,7 +117,8 @@ def make_chat(service: Service):
             yield messages, history, ""
             return
         messages += [_user(message), _bot(status_html(t("thinking", lang)))]
-        yield messages, history, ""
+        if service.settings.llm.base_url or not service.ready.is_set():  # something slow ahead: say so at once
+            yield messages, history, ""
         while not service.ready.wait(1.0):  # first run: the index is still being built
             messages[-1] = _bot(status_html(f"{t('waiting_index', lang)} {_stage_text(service)}"))
             yield messages, history, ""
@@ -134,11 +133,8 @@ def make_chat(service: Service):
             messages[-1] = _bot(error_html(f"{type(exc).__name__}: {exc}", lang))
             yield messages, history, ""
             return
-        size = len(answer.answer)
-        for step in range(1, STREAM_STEPS + 1):
-            messages[-1] = _bot(partial_html(answer, size * step // (STREAM_STEPS + 1)))
-            yield messages, history, ""
-            time.sleep(STREAM_PAUSE_S)
+        # the whole answer at once: it takes tens of milliseconds, and re-sending partial renders of it
+        # cost every user a share of the server (measured under 50 clients: benchmarks/ui_load.py)
         messages[-1] = _bot(answer_html(answer, titles=note_titles(service.settings)))
         history = (history + [answer])[-MAX_HISTORY:]
         yield messages, history, ""
