@@ -238,3 +238,29 @@ def test_read_note(client):
     html = client.predict("tricky.md", api_name="/read_note")
     assert "<script>" not in html and "&lt;script&gt;" in html  # shown as text in the reader, never run
     assert '<span class="kbqa-ln">1</span>' in html  # with line numbers
+
+
+def test_remove_a_note(app_server, client):
+    """Removing a note deletes the file in kb/ only, re-indexes, and refreshes the table and status."""
+    from gradio_client.exceptions import AppError
+
+    from app.ui.notes_tab import UploadError
+
+    url, service, root = app_server
+    kb = service.settings.kb
+    doomed = root / "doomed.md"
+    doomed.write_text("# Wombat farm\n\nThe wombat farm runs 3 racks of H100s.\n", encoding="utf-8")
+    _upload(client, doomed)
+    assert "doomed.md" in ask(client, "How many racks does the wombat farm run?")
+    msg, table, _picker, status = client.predict("doomed.md", "English", api_name="/remove_note")
+    assert "kbqa-ok-msg" in msg and "doomed.md" in msg, msg
+    assert not (kb / "doomed.md").exists() and doomed.exists() and "doomed.md" not in table
+    files, chunks = service.chunk_count()
+    assert f"{chunks} passages from {files} notes" in status
+    assert "doomed.md" not in ask(client, "How many racks does the wombat farm run?")
+    with pytest.raises(AppError):  # the picker only offers the notes it lists
+        client.predict("../doomed.md", "English", api_name="/remove_note")
+    for bad in ("../doomed.md", str(doomed), ".index/manifest.json", "", "no-such-note.md", "doomed.md"):
+        with pytest.raises(UploadError, match="nothing was removed"):
+            service.remove_note(bad)
+    assert doomed.exists() and (kb / "training.md").exists()

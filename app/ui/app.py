@@ -357,6 +357,27 @@ def make_upload(service: Service):
     return upload
 
 
+def make_remove(service: Service):
+    def remove(rel, lang_choice):
+        """Delete a note (confirmed in the page), re-index, refresh the table, the picker and the status line."""
+        lang = lang_of(lang_choice)
+        try:
+            service.remove_note(rel or "")
+        except UploadError as exc:
+            msg = error_box(str(exc))
+        except Exception as exc:
+            log.exception("removing a note failed")
+            msg = error_box(f"{type(exc).__name__}: {exc}")
+        else:
+            files, chunks = service.chunk_count()
+            msg = f'<div class="kbqa-ok-msg">✓ {html.escape(t("notes_removed", lang).format(file=rel, files=files, chunks=chunks))}</div>'
+        choices = note_files(service)
+        value = choices[0][1] if choices else None
+        return msg, notes_status_html(notes_status(service.settings), lang), gr.update(choices=choices, value=value), status_line(service, lang)
+
+    return remove
+
+
 def show_note(service: Service, rel: str | None) -> str:
     """A whole note in the reader, with line numbers."""
     if not rel:
@@ -504,11 +525,23 @@ def build_app(service: Service) -> gr.Blocks:
                 files = note_files(service)
                 picker = gr.Dropdown(choices=files, value=files[0][1] if files else None, label=t("notes_view", "en"), elem_id="kbqa-note-picker")
                 note_text = gr.HTML(show_note(service, files[0][1]) if files else "", elem_id="kbqa-note-text")
+                with gr.Row():
+                    remove_ask = gr.Button(t("notes_remove", "en"), size="sm", variant="stop", scale=0, min_width=180, elem_id="kbqa-remove")
+                with gr.Row(visible=False, elem_id="kbqa-remove-confirm") as remove_row:
+                    remove_q = gr.Markdown()
+                    remove_yes = gr.Button(t("notes_remove_yes", "en"), variant="stop", size="sm", scale=0, min_width=140, elem_id="kbqa-remove-yes")
+                    remove_no = gr.Button(t("notes_remove_no", "en"), size="sm", scale=0, min_width=100, elem_id="kbqa-remove-no")
                 upload_go.click(make_upload(service), [upload_file, lang_box], [upload_msg, notes_box, picker, status], api_name="upload_note",
                                 concurrency_limit=1)
+                remove_ask.click(lambda rel, lc: (gr.update(value=t("notes_remove_confirm", lang_of(lc)).format(file=f"`{rel}`")), gr.update(visible=bool(rel))),
+                                 [picker, lang_box], [remove_q, remove_row], api_name=False, show_progress="hidden")
+                remove_no.click(lambda: gr.update(visible=False), None, remove_row, api_name=False, show_progress="hidden")
+                remove_yes.click(make_remove(service), [picker, lang_box], [upload_msg, notes_box, picker, status], api_name="remove_note",
+                                 concurrency_limit=1).then(lambda: gr.update(visible=False), None, remove_row, api_name=False, show_progress="hidden")
                 picker.change(lambda rel: show_note(service, rel), picker, note_text, api_name="read_note")
                 relabel += [(tab_notes, "label", "tab_notes"), (notes_intro, "value", "notes_intro"), (upload_file, "label", "notes_upload"),
-                            (upload_go, "value", "notes_upload_run"), (picker, "label", "notes_view")]
+                            (upload_go, "value", "notes_upload_run"), (picker, "label", "notes_view"), (remove_ask, "value", "notes_remove"),
+                            (remove_yes, "value", "notes_remove_yes"), (remove_no, "value", "notes_remove_no")]
 
         # the index may still be building: refresh the status (and the tables that need it) until ready
         timer = gr.Timer(1.0, active=not service.ready.is_set())

@@ -138,3 +138,43 @@ class Service:
                 raise
             self._assistant = fresh  # one assignment: a question takes the old or the new assistant, whole
             return checked, report
+
+    def remove_note(self, rel: str) -> object:
+        """Delete the note `rel` (a path relative to the notes folder, as the Notes tab lists it) and re-index.
+
+        Only a note the index lists can be removed: nothing outside the notes folder, no folder, not the
+        index itself. The file is removed (a link inside the folder: the link, never what it points to),
+        the index rebuilt incrementally and the new assistant swapped in. If the rebuild fails the note is
+        written back, so nothing is lost. Returns the IngestReport; raises UploadError with a message.
+        """
+        import os
+
+        from app.retrieval.retriever import Retriever
+        from ingest.index import build_index, list_notes, load_index
+
+        self.assistant(timeout=None)  # never race the first build
+        kb = Path(self.settings.kb)
+        rel = (rel or "").strip()
+        with self._notes_lock:
+            notes = {p.relative_to(kb).as_posix(): p for p in list_notes(kb)}
+            path = notes.get(rel)
+            if path is None:
+                raise UploadError(f"{rel or '(no name)'}: not a note in {kb}; nothing was removed")
+            if not os.path.realpath(path.parent).startswith(os.path.realpath(kb)):  # never outside the notes folder
+                raise UploadError(f"{rel}: outside {kb}; nothing was removed")
+            data = path.read_bytes() if not path.is_symlink() else None
+            target = os.readlink(path) if path.is_symlink() else None
+            path.unlink()
+            try:
+                report = build_index(self.settings, embedders=self.embedders)
+                fresh = Assistant(self.settings, Retriever(load_index(self.settings), self.settings, embedders=self.embedders), self.embedders)
+            except BaseException:
+                if target is not None:
+                    os.symlink(target, path)
+                else:
+                    path.write_bytes(data)
+                log.exception("re-indexing after removing %s failed; the note was put back", rel)
+                raise
+            self._assistant = fresh
+            log.info("removed %s", rel)
+            return report

@@ -83,6 +83,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "notes_upload_run": ("Add to my notes", "加入我的笔记"),
     "notes_view": ("Read a note", "阅读笔记"),
     "notes_text": ("Note text", "笔记原文"),
+    "notes_remove": ("Remove this note…", "删除这篇笔记……"),
+    "notes_remove_confirm": ("Delete {file} from the notes folder and the index? This cannot be undone.",
+                             "从笔记文件夹和索引中删除 {file}？此操作无法撤销。"),
+    "notes_remove_yes": ("Yes, delete it", "确认删除"),
+    "notes_remove_no": ("Cancel", "取消"),
+    "notes_removed": ("Removed {file}; the index now has {chunks} passages from {files} notes.",
+                      "已删除 {file}；索引现有 {files} 篇笔记，共 {chunks} 个段落。"),
 }
 
 VIEW_LABELS = {
