@@ -36,7 +36,7 @@ from app.answer.render_html import answer_html, claim_badge, claim_why, error_ht
 from app.answer.words import unit_words  # noqa: E402
 from app.ui.service import Service  # noqa: E402
 from app.ui.style import CSS, MONO, SANS  # noqa: E402
-from app.ui.text import EXAMPLES, LANGUAGES, VIEW_LABELS, lang_of, t  # noqa: E402
+from app.ui.text import EXAMPLES, LANGUAGES, VIEW_LABELS, duration_words, lang_of, t  # noqa: E402
 from calculators.errors import CalculatorError  # noqa: E402
 from calculators.registry import CALCULATORS  # noqa: E402
 
@@ -120,7 +120,7 @@ def make_chat(service: Service):
         if service.settings.llm.base_url or not service.ready.is_set():  # something slow ahead: say so at once
             yield messages, history, ""
         while not service.ready.wait(1.0):  # first run: the index is still being built
-            messages[-1] = _bot(status_html(f"{t('waiting_index', lang)} {_stage_text(service)}"))
+            messages[-1] = _bot(status_html(f"{t('waiting_index', lang)} ({_stage_text(service, lang)})"))
             yield messages, history, ""
         try:
             answer = service.ask(message, history)
@@ -145,29 +145,38 @@ def make_chat(service: Service):
 def stage_key(stage: str) -> str:
     """The label for what the service is doing: loading the encoders is not building the index.
 
-    >>> stage_key("loading encoders"), stage_key("embedding e5"), stage_key("starting")
-    ('status_loading', 'status_building', 'status_starting')
+    >>> stage_key("loading index"), stage_key("embed"), stage_key("starting"), stage_key("checking notes")
+    ('status_loading', 'status_building', 'status_starting', 'status_starting')
     """
     stage = (stage or "").lower()
     if "load" in stage or "encoder" in stage or "model" in stage:
         return "status_loading"
-    if stage in ("", "starting"):
+    if stage in ("", "starting", "checking notes"):
         return "status_starting"
     return "status_building"
 
 
-def _stage_text(service: Service) -> str:
+def _stage_text(service: Service, lang: str) -> str:
+    """'embedding passages 41/246, about 1 min 10 s left', in `lang`."""
     stage, done, total = service.stage
-    return f"({stage} {done}/{total})" if total else f"({stage})"
+    words = t(f"stage_{stage}", lang)
+    words = stage if words == f"stage_{stage}" else words
+    if not total:
+        return words
+    left = service.seconds_left()
+    sep = "，" if lang == "zh" else ", "
+    return f"{words} {done:,}/{total:,}" + (sep + t("left", lang).format(time=duration_words(left, lang)) if left is not None else "")
 
 
 def status_line(service: Service, lang: str) -> str:
     if not service.ready.is_set():
-        return status_html(f"{t(stage_key(service.stage[0]), lang)} {_stage_text(service)}…")
+        sep = "：" if lang == "zh" else ": "
+        return status_html(f"{t(stage_key(service.stage[0]), lang)}{sep}{_stage_text(service, lang)}…")
     if service.error:
         return error_html(t("status_failed", lang).format(error=service.error), lang)
     files, chunks = service.chunk_count()
-    return f'<div class="kbqa-status">✓ {esc(t("status_ready", lang).format(files=files, chunks=chunks))}</div>'
+    warming = f" ({t('status_warming', lang)}…)" if service.warming else ""
+    return f'<div class="kbqa-status">✓ {esc(t("status_ready", lang).format(files=files, chunks=chunks) + warming)}</div>'
 
 
 # --- conversations kept in the browser --------------------------------------------------------------

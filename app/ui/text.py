@@ -43,6 +43,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "status_building": ("Building the index of your notes", "正在为笔记建立索引"),
     "status_ready": ("Ready: {chunks} passages from {files} notes.", "就绪：{files} 篇笔记，共 {chunks} 个段落。"),
     "status_failed": ("The index could not be built: {error}", "索引建立失败：{error}"),
+    "status_warming": ("loading the encoders in the background", "正在后台加载编码模型"),
+    "stage_checking notes": ("checking which notes changed", "检查哪些笔记有改动"),
+    "stage_loading index": ("loading the index", "加载索引"),
+    "stage_read": ("reading notes", "读取笔记"),
+    "stage_embed": ("embedding passages", "计算段落向量"),  # counted once per encoder
+    "stage_bm25": ("building the keyword index", "建立关键词索引"),
+    "stage_starting": ("starting", "启动中"),
+    "left": ("about {time} left", "预计还需 {time}"),
     "thinking": ("Reading your notes…", "正在查阅笔记……"),
     "waiting_index": ("Waiting for the index to finish building…", "正在等待索引建立完成……"),
     "calc_pick": ("Calculator", "计算器"),
@@ -113,6 +121,19 @@ def t(key: str, lang: str) -> str:
     if pair is None:
         return key
     return pair[1] if lang == "zh" else pair[0]
+
+
+def duration_words(seconds: float, lang: str) -> str:
+    """A time left as people say it.
+
+    >>> duration_words(75, "en"), duration_words(75, "zh"), duration_words(8, "en"), duration_words(3700, "zh")
+    ('1 min 15 s', '1 分 15 秒', '8 s', '1 小时 1 分')
+    """
+    s = max(0, int(round(seconds)))
+    h, m, sec = s // 3600, s % 3600 // 60, s % 60
+    units = ("小时", "分", "秒") if lang == "zh" else ("h", "min", "s")
+    parts = [(h, units[0]), (m, units[1])] if h else [(m, units[1]), (sec, units[2])] if m else [(sec, units[2])]
+    return " ".join(f"{n} {u}" for n, u in parts)
 
 
 def lang_of(choice: str | None) -> str:
