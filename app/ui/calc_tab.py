@@ -229,6 +229,18 @@ def plot_html(calc: Calculator, values: dict, lang: str) -> str:
             f'<ul class="kbqa-legend">{"".join(legend)}</ul></figure>')
 
 
+def tick_text(v: float, lang: str) -> str:
+    """An axis label, short: 500B, 1.4T (500亿, 1.4万亿).
+
+    >>> tick_text(5e11, "en"), tick_text(2e6, "en"), tick_text(5e11, "zh"), tick_text(0.25, "en")
+    ('500B', '2M', '5000亿', '0.25')
+    """
+    text = format_number(v, lang, digits=3)
+    for word, short in ((" thousand", "K"), (" million", "M"), (" billion", "B"), (" trillion", "T"), (" quadrillion", "P")):
+        text = text.replace(word, short)
+    return text
+
+
 def _ticks(lo: float, hi: float) -> list[float]:
     """1-2-5 ticks between lo and hi on a log axis (at least two)."""
     ticks = []
@@ -243,7 +255,7 @@ def _ticks(lo: float, hi: float) -> list[float]:
 
 
 def svg_plot(lines, x_label: str, y_label: str, lang: str, width: int = 640, height: int = 300) -> str:
-    left, right, top, bottom = 78, 16, 12, 46
+    left, right, top, bottom = 84, 24, 16, 56
     xs = [p[0] for _, pts in lines for p in pts]
     ys = [p[1] for _, pts in lines for p in pts]
     x0, x1 = min(xs), max(xs)
@@ -260,10 +272,10 @@ def svg_plot(lines, x_label: str, y_label: str, lang: str, width: int = 640, hei
     out = [f'<svg class="kbqa-plot-svg" viewBox="0 0 {width} {height}" role="img" aria-label="{esc(y_label)} / {esc(x_label)}">']
     for v in _ticks(x0, x1):
         out.append(f'<line class="kbqa-grid" x1="{px(v):.1f}" y1="{top}" x2="{px(v):.1f}" y2="{height - bottom}"/>'
-                   f'<text x="{px(v):.1f}" y="{height - bottom + 16}" text-anchor="middle">{esc(format_number(v, lang, digits=3))}</text>')
+                   f'<text x="{px(v):.1f}" y="{height - bottom + 22}" text-anchor="middle">{esc(tick_text(v, lang))}</text>')
     for v in _ticks(y0, y1):
         out.append(f'<line class="kbqa-grid" x1="{left}" y1="{py(v):.1f}" x2="{width - right}" y2="{py(v):.1f}"/>'
-                   f'<text x="{left - 6}" y="{py(v) + 4:.1f}" text-anchor="end">{esc(format_number(v, lang, digits=3))}</text>')
+                   f'<text x="{left - 6}" y="{py(v) + 4:.1f}" text-anchor="end">{esc(tick_text(v, lang))}</text>')
     out.append(f'<text x="{(left + width - right) / 2:.0f}" y="{height - 6}" text-anchor="middle" class="kbqa-axis">{esc(x_label)}</text>')
     for k, (_, pts) in enumerate(lines):
         colour, dash, marker = LINE_STYLES[k % len(LINE_STYLES)]

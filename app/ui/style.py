@@ -113,3 +113,11 @@ CSS += """
 .kbqa-legend { list-style: none; padding: 0; margin: .3em 0; display: flex; flex-wrap: wrap; gap: .3em 1.2em; }
 .kbqa-legend li { display: flex; align-items: center; gap: .4em; }
 """
+CSS += """
+@media (max-width: 640px) {
+  .kbqa-table { border: none !important; }
+  .kbqa-calc-steps td[data-label]::before { display: none; }  /* the row's th names it already */
+  .kbqa-calc-steps tr { padding: .2em .4em; }
+  .kbqa-plot-svg text { font-size: 22px; }  /* the 640-unit drawing is shown about 340 px wide */
+}
+"""
