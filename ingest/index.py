@@ -55,6 +55,7 @@ log = logging.getLogger("kbqa.ingest")
 FORMAT_VERSION = 2  # 2: checksums and counts of every index file in the manifest, verified at load
 CHUNKER_NAME = "sentence-pack-v2"  # v2: Markdown read with a parser (titles, tables by rows, no front matter)
 NOTE_SUFFIXES = (".txt", ".md", ".markdown")
+PROGRESS_STEP = 8  # passages an encoder is given at a time while progress is reported
 BM25_DIR = "bm25"
 BM25_LIBRARY = "bm25s"
 READERS_LOCK = ".readers"  # in each build: readers hold it shared while they load, removal takes it exclusive
@@ -582,30 +583,35 @@ def _embed_notes(todo: list[_NoteToEmbed], settings: Settings, index_dir: Path, 
     specs = list(settings.embed.models)
     folder = index_dir / CHECKPOINTS
     fingerprint = _vector_fingerprint(settings)
-    total = sum(len(item.chunks) for item in todo)
+    # progress counts passage encodings (each passage once per encoder), reported every few passages so
+    # that it moves even with a slow encoder (e5: about 10 passages a second on 2 cores)
+    total = sum(len(item.chunks) for item in todo) * len(specs)
     done = 0
     out: dict[str, dict[str, np.ndarray]] = {}
+    if progress and total:
+        progress("embed", 0, total)
     for item in todo:
         texts = [embed_text(c) for c in item.chunks]
         path = folder / f"{item.digest}-{fingerprint}.npz"
         vecs = _read_checkpoint(path, specs, texts)
         if vecs is not None:
             report.chunks_from_checkpoint += len(texts)
+            done += len(texts) * len(specs)
         else:
             vecs = {}
-            bs = settings.embed.batch_size
+            bs = min(settings.embed.batch_size, PROGRESS_STEP)
             for spec in specs:
                 enc = embedders.get(spec) or embedders.setdefault(spec, make_embedder(spec))
                 parts = []
                 for start in range(0, len(texts), bs):
-                    if progress:
-                        progress("embed", done + start, total)
                     parts.append(np.asarray(enc.passages(texts[start : start + bs]), dtype=np.float32))
+                    done += len(texts[start : start + bs])
+                    if progress:
+                        progress("embed", done, total)
                 vecs[spec] = np.vstack(parts)
             _write_checkpoint(path, specs, texts, vecs)
             report.chunks_embedded += len(texts)
         out[item.name] = vecs
-        done += len(texts)
         if progress:
             progress("embed", done, total)
     return out

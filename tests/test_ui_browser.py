@@ -135,9 +135,12 @@ def test_language_switch_and_tabs(page):
     assert "2,369,640*0.08" in claims.inner_text()
     page.screenshot(path=str(SHOTS / "claims_zh.png"), full_page=True)
     page.get_by_role("tab", name="计算器").click()
-    page.locator("#kbqa-run-training_compute").click()
-    out = page.locator("#kbqa-out-training_compute")
+    page.locator("#kbqa-in-0 input, #kbqa-in-0 textarea").first.fill("1750亿")
+    page.locator("#kbqa-in-1 input, #kbqa-in-1 textarea").first.fill("3000亿")
+    page.locator("#kbqa-calc-run").click()
+    out = page.locator("#kbqa-calc-out")
     out.locator(".kbqa-error, .kbqa-calc").first.wait_for(timeout=15_000)
+    assert out.locator(".kbqa-calc").count() == 1 and out.locator(".kbqa-legend li").count() == 3  # a plot with its legend
     page.screenshot(path=str(SHOTS / "calculators_zh.png"), full_page=True)
     page.get_by_role("tab", name="笔记").click()
     page.locator("#kbqa-notes table").wait_for()
@@ -226,6 +229,10 @@ def test_dark_mode_is_readable(browser, server):
         th.wait_for(timeout=30_000)
         assert th.evaluate(CONTRAST) >= 4.5
         page.screenshot(path=str(SHOTS / "dark_claims.png"), full_page=True)
+        _calculate(page, "Calculators")
+        tick = page.locator("#kbqa-calc-out .kbqa-plot-svg text").first
+        assert tick.evaluate(CONTRAST.replace("getComputedStyle(el).color", "getComputedStyle(el).fill")) >= 4.5  # axis labels
+        page.screenshot(path=str(SHOTS / "dark_calculators.png"), full_page=True)
     finally:
         context.close()
 
@@ -238,6 +245,15 @@ def open_tab(page, name: str) -> None:
         return
     page.get_by_role("button", name="More tabs").click()
     page.locator(".overflow-dropdown button", has_text=name).click()
+
+
+def _calculate(page, tab: str) -> None:
+    """Run the first calculator with a model size and a token count; wait for its plot."""
+    open_tab(page, tab)
+    page.locator("#kbqa-in-0 input, #kbqa-in-0 textarea").first.fill("175B")
+    page.locator("#kbqa-in-1 input, #kbqa-in-1 textarea").first.fill("300B")
+    page.locator("#kbqa-calc-run").click()
+    page.locator("#kbqa-calc-out .kbqa-plot").wait_for(timeout=15_000)
 
 
 def test_phone_width_has_no_horizontal_scroll(browser, server):
@@ -256,9 +272,68 @@ def test_phone_width_has_no_horizontal_scroll(browser, server):
         page.locator("#kbqa-claims table").wait_for(timeout=30_000)
         assert page.evaluate(overflow) <= 0 and page.evaluate(wide) == 0
         page.screenshot(path=str(SHOTS / "phone_claims.png"), full_page=True)
+        _calculate(page, "Calculators")
+        assert page.evaluate(overflow) <= 0
+        legend = page.locator("#kbqa-calc-out .kbqa-legend li")
+        assert legend.count() == 3 and all(legend.nth(k).evaluate("e => e.scrollWidth <= e.clientWidth + 1") for k in range(3))
+        page.locator("#kbqa-calc-out .kbqa-plot").scroll_into_view_if_needed()
+        page.screenshot(path=str(SHOTS / "phone_calculators.png"), full_page=True)
     finally:
         context.close()
 
 
 if os.environ.get("KBQA_UI_DEBUG"):  # pragma: no cover - run by hand to look at the page
     print("screenshots in", SHOTS)
+
+
+def _english_left(page) -> list[str]:
+    """English words in the page's visible text, names, units and code aside (tests/untranslated.py):
+    the language's own name, single letters (variables), calculator parameter names (identifiers)."""
+    from calculators.registry import CALCULATORS
+    from untranslated import english_words
+
+    allowed = {"english", "hr"} | {p.name for c in CALCULATORS.values() for p in c.parameters}
+
+    text = page.evaluate("""() => {
+      const root = document.querySelector('.gradio-container') || document.body;
+      // code, the notes' own words (titles, the reader, quotes) and the example questions (in both languages on purpose)
+      const skip = root.querySelectorAll('code, pre, .kbqa-question, .kbqa-cite-data, .kbqa-src, footer, [aria-hidden="true"], ' +
+        '.kbqa-examples, .kbqa-reader, #kbqa-note-picker, #kbqa-note-text, blockquote, .kbqa-claim-src');
+      skip.forEach(el => el.setAttribute('data-kbqa-skip', '1'));
+      const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+      const out = [];
+      while (walker.nextNode()) {
+        const n = walker.currentNode, el = n.parentElement;
+        if (!el || el.closest('[data-kbqa-skip]')) continue;
+        const style = getComputedStyle(el);
+        if (style.display === 'none' || style.visibility === 'hidden' || !el.getClientRects().length) continue;
+        out.push(n.textContent);
+      }
+      for (const el of root.querySelectorAll('input[placeholder], textarea[placeholder]')) if (el.getClientRects().length) out.push(el.placeholder);
+      return out.join(' \\n ');
+    }""")
+    return [w for w in english_words(text, allowed=allowed) if len(w) > 1]
+
+
+def test_chinese_interface_has_no_english_left(browser, server):
+    """Switch to 中文 (the browser in zh-CN, so Gradio's own words are Chinese too) and read every tab."""
+    context, page = open_page(browser, server, locale="zh-CN")
+    try:
+        assert _english_left(page) != []  # the check sees the English interface
+        page.get_by_label("中文").check()
+        page.get_by_role("button", name="发送").wait_for(timeout=15_000)
+        left = {"chat": _english_left(page)}
+        page.get_by_role("tab", name="计算器").click()
+        page.locator("#kbqa-calc-run").wait_for()
+        page.wait_for_function("() => document.querySelector('#kbqa-calc-intro').innerText.includes('训练')")
+        left["calculators"] = _english_left(page)
+        page.get_by_role("tab", name="数字核查").click()
+        page.locator("#kbqa-claims table").wait_for(timeout=30_000)
+        left["claims"] = _english_left(page)
+        page.get_by_role("tab", name="笔记").click()
+        page.locator("#kbqa-notes table").wait_for()
+        left["notes"] = _english_left(page)
+        left = {tab: words for tab, words in left.items() if words}
+        assert left == {}, json.dumps(left, ensure_ascii=False)
+    finally:
+        context.close()

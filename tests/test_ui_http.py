@@ -74,7 +74,7 @@ def ask(client, question: str, history_messages=None, lang="English") -> str:
 
 def test_endpoints_are_named(client):
     names = set(client.view_api(print_info=False, return_format="dict")["named_endpoints"])
-    assert {"/chat", "/clear", "/claims", "/check_arithmetic", "/upload_note", "/read_note", "/calc_training_cost"} <= names
+    assert {"/chat", "/clear", "/claims", "/check_arithmetic", "/upload_note", "/read_note", "/calculate"} <= names
 
 
 def test_english_question_cites_the_note(client):
@@ -157,18 +157,33 @@ def test_error_inside_a_request_becomes_a_message(app_server, client, monkeypatc
     assert "kbqa-route" in ask(client, "How much did it cost to train GPT-3?")  # the server lives on
 
 
-def test_calculator_form(client):
-    html = client.predict("English", "175B", "300B", "", "", "", api_name="/calc_training_cost")
-    assert "1,398,072" in html and "kbqa-calc-steps" in html and "default: kb/" not in html or "1,398,072" in html
-    bad = client.predict("English", "lots", "300B", "", "", "", api_name="/calc_training_cost")
-    assert "kbqa-error" in bad and "params" in bad
-
-
-def test_every_calculator_has_an_endpoint(client):
+def _form(name, **given):
+    """The calculator form's boxes as the page fills them (defaults shown), with `given` typed in."""
+    from app.ui.calc_tab import form_fields
     from calculators.registry import CALCULATORS
 
-    names = set(client.view_api(print_info=False, return_format="dict")["named_endpoints"])
-    assert {f"/calc_{n}" for n in CALCULATORS} <= names
+    names = [p.name for p in CALCULATORS[name].parameters]
+    boxes = [f["value"] for f in form_fields(name, "en")]
+    for key, text in given.items():
+        boxes[names.index(key)] = text
+    return boxes
+
+
+def test_calculator_form(client):
+    html = client.predict("training_cost", "English", *_form("training_cost", params="175B", tokens="300B"), api_name="/calculate")
+    assert "1,398,072" in html and "kbqa-calc-steps" in html and "kbqa-plot" in html
+    assert ">form<" not in html.split("<code>peak_flops</code>")[1].split("</tr>")[0]  # the default kept its source
+    bad = client.predict("training_cost", "English", *_form("training_cost", params="lots", tokens="300B"), api_name="/calculate")
+    assert "kbqa-error" in bad and "params" in bad
+    from gradio_client.exceptions import AppError
+
+    with pytest.raises(AppError, match="not in the list of choices"):  # refused by the picker's own check
+        client.predict("no_such_calculator", "English", *([""] * len(_form("training_cost"))), api_name="/calculate")
+
+
+def test_calculator_form_in_chinese(client):
+    html = client.predict("fleet_size", "中文", *_form("fleet_size", daily_visitors="2500万"), api_name="/calculate")
+    assert "kbqa-calc" in html and "访客" in html and "默认值" in html
 
 
 def test_claims_table_and_checker(client):
@@ -223,3 +238,29 @@ def test_read_note(client):
     html = client.predict("tricky.md", api_name="/read_note")
     assert "<script>" not in html and "&lt;script&gt;" in html  # shown as text in the reader, never run
     assert '<span class="kbqa-ln">1</span>' in html  # with line numbers
+
+
+def test_remove_a_note(app_server, client):
+    """Removing a note deletes the file in kb/ only, re-indexes, and refreshes the table and status."""
+    from gradio_client.exceptions import AppError
+
+    from app.ui.notes_tab import UploadError
+
+    url, service, root = app_server
+    kb = service.settings.kb
+    doomed = root / "doomed.md"
+    doomed.write_text("# Wombat farm\n\nThe wombat farm runs 3 racks of H100s.\n", encoding="utf-8")
+    _upload(client, doomed)
+    assert "doomed.md" in ask(client, "How many racks does the wombat farm run?")
+    msg, table, _picker, status = client.predict("doomed.md", "English", api_name="/remove_note")
+    assert "kbqa-ok-msg" in msg and "doomed.md" in msg, msg
+    assert not (kb / "doomed.md").exists() and doomed.exists() and "doomed.md" not in table
+    files, chunks = service.chunk_count()
+    assert f"{chunks} passages from {files} notes" in status
+    assert "doomed.md" not in ask(client, "How many racks does the wombat farm run?")
+    with pytest.raises(AppError):  # the picker only offers the notes it lists
+        client.predict("../doomed.md", "English", api_name="/remove_note")
+    for bad in ("../doomed.md", str(doomed), ".index/manifest.json", "", "no-such-note.md", "doomed.md"):
+        with pytest.raises(UploadError, match="nothing was removed"):
+            service.remove_note(bad)
+    assert doomed.exists() and (kb / "training.md").exists()

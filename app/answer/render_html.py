@@ -13,6 +13,7 @@ False
 from __future__ import annotations
 
 import html
+import math
 import re
 
 from app.answer.model import (Answer, Calculation, CalculationPart, CannotCalculate, Citation, MissingInputs, Prose,
@@ -395,5 +396,79 @@ def claim_badge(holds: bool | None, lang: str) -> str:
     return badge(css, cn if lang == "zh" else en)
 
 
+# the claim finder's formulas use a few English connectors (calculators.claims): their Chinese
+_FORMULA_ZH = ((re.compile(r"\(line (\d+)\)"), r"（第 \1 行）"), (re.compile(r"\bwith (\w) = "), r"其中 \1 = "),
+               (re.compile(r" at "), " 按 "), (re.compile(r"\band\b"), "和"))
+_ERROR_ZH = {"division by zero": "除数为零"}
+
+
+def claim_formula(formula: str, lang: str) -> str:
+    """A claim's recomputation as the reader's language writes it.
+
+    >>> claim_formula("82美元/100000字 at 1000token约等于750个单词 (line 88)", "zh")
+    '82美元/100000字 按 1000token约等于750个单词（第 88 行）'
+    """
+    if lang != "zh":
+        return formula
+    for pattern, repl in _FORMULA_ZH:
+        formula = pattern.sub(repl, formula)
+    return formula.replace(" （", "（")
+
+
+def claim_why(c, lang: str) -> str:
+    """Why a claim holds or not, from its structured fields (kind, formula, inputs, stated, recomputed), in `lang`.
+
+    >>> from calculators.claims import check_text
+    >>> c = check_text("2,369,640*0.08=4.7万美元")[0]
+    >>> claim_why(c, "en")
+    '2,369,640 × 0.08 = 189,571 USD, not 47,000 USD: the stated figure is 75.2% too low'
+    >>> claim_why(c, "zh")
+    '2,369,640 × 0.08 = 18.9572万美元，而笔记写的是 4.7万美元：偏低 75.2%'
+    >>> claim_why(check_text("3,798/7=542个机柜")[0], "en")
+    '3,798 / 7 = 542.571 rack; a count cannot be fractional: 543 rack needed, the note rounds down to 542 rack'
+    """
+    from calculators.numbers import format_number
+
+    zh = lang == "zh"
+    formula = claim_formula(c.formula or c.text, lang)
+    if c.error:
+        return f"无法计算：{_ERROR_ZH.get(c.error, c.error)}" if zh else f"cannot be computed: {c.error}"
+    if c.recomputed is None:
+        return f"无法核查：{formula}" if zh else (c.note or f"cannot be checked: {formula}")
+    percent = "%" in c.text and not c.unit
+
+    def figure(v: float) -> str:
+        if percent:
+            return f"{format_number(v * 100, digits=3)}%"
+        if zh:
+            return format_number(v, "zh") + unit_words(c.unit, "zh")
+        return f"{format_number(v)} {c.unit}".strip()
+
+    elsewhere = [i for i in c.inputs if getattr(i, "line", c.line) != c.line]
+    where = ""
+    if elsewhere:
+        where = ("（" + "，".join(f"{i.text} 见第 {i.line} 行" for i in elsewhere) + "）") if zh else \
+            " (" + ", ".join(f"{i.text} from line {i.line}" for i in elsewhere) + ")"
+    got = f"{formula} = {figure(c.recomputed)}{where}"
+    from calculators.claim_judge import WHOLE_COUNTS
+
+    if c.unit in WHOLE_COUNTS and c.stated is not None and float(c.stated).is_integer() and not float(c.recomputed).is_integer():
+        need = math.ceil(c.recomputed)  # whole things round up
+        if zh:
+            tail = "，与笔记一致" if c.stated == need else (f"，笔记向下取整为 {figure(c.stated)}" if c.stated == math.floor(c.recomputed)
+                                                         else f"，而笔记写的是 {figure(c.stated)}")
+            return f"{got}；数量不能是小数：需要 {figure(need)}{tail}"
+        tail = ", as stated" if c.stated == need else (f", the note rounds down to {figure(c.stated)}" if c.stated == math.floor(c.recomputed)
+                                                      else f", not {figure(c.stated)}")
+        return f"{got}; a count cannot be fractional: {figure(need)} needed{tail}"
+    if c.holds or c.stated is None:
+        return f"{got}，与笔记一致" if zh and c.holds else got
+    off = (c.stated - c.recomputed) / c.recomputed * 100 if c.recomputed else float("inf")
+    size = format_number(abs(off), digits=3)
+    if zh:
+        return f"{got}，而笔记写的是 {figure(c.stated)}：偏{'高' if off > 0 else '低'} {size}%"
+    return f"{got}, not {figure(c.stated)}: the stated figure is {size}% too {'high' if off > 0 else 'low'}"
+
+
 __all__ = ["answer_html", "partial_html", "status_html", "question_html", "error_html", "calculation_html",
-           "citation_html", "claim_badge", "esc", "markdown_html", "steps_html"]
+           "citation_html", "claim_badge", "claim_why", "esc", "markdown_html", "steps_html"]

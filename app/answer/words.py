@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 VERDICT_LABELS = {
     "supported": ("✅ Supported by your notes", "✅ 笔记支持这一说法"),
     "contradicted": ("❌ Contradicted", "❌ 与笔记或重新计算的结果不符"),
@@ -69,6 +71,7 @@ UNIT_ZH = {
     "parameter": "参数", "USD": "美元", "CNY": "元", "hour": "小时", "day": "天", "second": "秒", "s": "秒",
     "month": "月", "year": "年", "byte": "字节", "kW": "千瓦", "kWh": "千瓦时", "rack": "机柜", "server": "台服务器",
     "query": "次查询", "word": "字", "visitor": "访客", "question": "问题", "chip": "芯片", "unit": "台",
+    "character": "字符", "head": "头", "layer": "层", "sample": "样本", "1K": "千", "W": "瓦",
 }
 
 
@@ -77,15 +80,18 @@ def unit_words(unit: str, lang: str) -> str:
 
     >>> unit_words("USD/hour", "zh"), unit_words("FLOP/s", "zh"), unit_words("byte/GPU", "en")
     ('美元/小时', 'FLOP/秒', 'byte/GPU')
+    >>> unit_words("USD/GPU-hour", "zh"), unit_words("USD/1K token", "zh"), unit_words("FLOP/parameter-token", "zh")
+    ('美元/GPU·小时', '美元/千 token', 'FLOP/参数·token')
     """
     if lang != "zh" or not unit:
         return unit
-    return "/".join(UNIT_ZH.get(atom, atom) for atom in unit.split("/"))
+    # atoms joined by '/', words within an atom by '-' (GPU-hour) or a space (1K token)
+    return re.sub(r"[^/\s-]+", lambda m: UNIT_ZH.get(m.group(0), m.group(0)), unit).replace("-", "·")
 
 
 # where a calculator input came from (app.routes.calc_inputs writes these in English)
 SOURCE_ZH = {"question": "问题", "previous question": "上一个问题", "form": "表单", "default": "默认值",
-             "hardware catalog": "硬件目录", "note": "笔记", "notes": "笔记", "the claim": "说法", "claim": "说法"}
+             "hardware catalog": "硬件目录", "assumption": "假设", "note": "笔记", "notes": "笔记", "the claim": "说法", "claim": "说法"}
 
 
 def source_words(source: str, lang: str) -> str:
@@ -114,3 +120,67 @@ def readable(value: float, lang: str = "en") -> str:
     from calculators.numbers import format_number
 
     return format_number(value, lang if lang in ("en", "zh") else "en")
+
+
+# what each calculator quantity (parameter or output, by its registry name) is, in Chinese; the English
+# is the registry's own description. tests/test_ui_text.py checks that every registry name has an entry.
+QUANTITY_ZH = {
+    "achieved_flops": "单卡实际持续算力（非峰值）", "annual_decline": "每年下降比例（0.2 即 -20%）",
+    "annual_queries": "每年搜索次数", "annual_rate": "年增长率（0.225 即 +22.5%）", "annual_revenue": "每年搜索收入（美元）",
+    "bandwidth": "单卡 HBM 显存带宽", "batch": "同时解码的序列数（批大小）",
+    "bytes_per_param": "每个权重的字节数（fp16/bf16 为 2，fp8/int8 为 1，int4 为 0.5）",
+    "bytes_per_value": "每个缓存值的字节数（fp16 为 2，fp8 为 1）", "cache_hit_rate": "由缓存回答的查询比例",
+    "carbon_intensity": "电网碳强度（每千瓦时的千克 CO2e）", "chinese_chars": "提示与回复中的汉字数（与英文词数分开计）",
+    "chips": "并行训练的芯片数", "cost_per_query": "每次搜索的成本（美元）", "daily_visitors": "每日访客数",
+    "data_parallel": "数据并行度（模型状态分片到的 GPU 数）", "days": "期限（实际天数）",
+    "electricity_price": "电价（美元/千瓦时）", "flops": "算力预算（FLOP，C）",
+    "flops_per_param_token": "每参数每 token 的 FLOP（前向加反向为 6，全量激活重算为 8）",
+    "gpu_hours": "加速卡小时数（卡时）", "gpu_memory": "单卡显存（字节）", "gpu_power": "单卡功耗（瓦）",
+    "gpus": "GPU 数量", "gpus_per_instance": "每个实例的 GPU 数", "gpus_per_server": "每台服务器的 GPU 数",
+    "gradient_bytes_per_param": "每个参数的梯度字节数（fp16 为 2）", "head_dim": "单个注意力头的维度",
+    "heads": "注意力头数", "hidden_size": "模型隐藏维度 d", "infrastructure_cost_factor": "自建后剩余的成本比例（笔记中为 1/2）",
+    "instance_price_per_hour": "单个云实例每小时价格（美元）", "kv_bytes_per_token": "每条序列每个上下文 token 的 KV 缓存字节数",
+    "kv_cache_bytes": "KV 缓存所需显存（字节）", "kv_heads": "每层的键/值头数", "layers": "Transformer 层数（L）",
+    "margin": "服务商的毛利率", "memory_efficiency": "实际达到的显存带宽比例", "mfu": "模型算力利用率（MFU）",
+    "micro_batch": "单卡同时容纳的序列数", "model_cost_factor": "换用更便宜模型后剩余的成本比例（笔记中为 1/4）",
+    "optimizer_bytes_per_param": "每个参数的优化器状态字节数（混合精度 Adam 为 12，fp32 梯度时为 16）",
+    "output_tokens": "每条序列生成的 token 数", "overhead": "额外显存比例（激活值：0.25 即多 25%）",
+    "params": "模型参数量（N）", "peak_flops": "单芯片峰值稠密算力", "peak_to_average": "峰值负载与平均负载之比（1 表示按平均负载配置）",
+    "per_generation_rate": "每代硬件的增长率（0.5 即 +50%）", "price_per_1k_tokens": "每千 token 的 API 价格（美元）",
+    "price_per_chip_hour": "单芯片每小时价格（美元）", "price_per_gpu_hour": "单卡每小时价格（美元）",
+    "prompt_tokens": "每条序列的提示 token 数", "prompt_words": "提示中的英文词数", "pue": "电能使用效率 PUE（设施功率/IT 功率）",
+    "questions_per_visitor": "每位访客每天的提问数", "rack_power": "单个机柜功率（千瓦）", "rack_units": "机柜高度（U）",
+    "racks": "机柜数", "recompute": "全量激活重算（1 开启，0 关闭）", "response_words": "每条回复的英文词数",
+    "revenue_per_query": "每次搜索的收入（美元）", "samples": "每次查询采样的回复数", "seconds_per_word": "生成一个词的 GPU 时间（秒）",
+    "seq_len": "训练序列长度（上下文 token 数）", "server_power": "单台服务器最大功率（千瓦）", "server_price": "单台服务器价格（美元）",
+    "server_units": "服务器高度（U）", "servers": "服务器台数", "servers_per_rack": "每个机柜的服务器台数", "tokens": "训练 token 数（D）",
+    "tokens_per_chinese_char": "每个汉字的 token 数（DeepSeek API 文档为 0.6；各分词器不同）",
+    "tokens_per_param": "每个参数的训练 token 数", "tokens_per_second": "单芯片每秒处理的训练 token 数",
+    "weight_bytes_per_param": "每个参数的权重字节数（fp16 为 2）", "words_per_1k_tokens": "每千 token 对应的英文词数",
+    "words_per_question": "每个回答的词数", "years": "下降的年数", "years_per_generation": "每代硬件相隔的年数",
+    "zero_stage": "ZeRO 阶段（0 不分片，1 分片优化器状态，2 再加梯度，3 再加权重）",
+    # outputs
+    "pf_days": "PF-day（每秒 10^15 次运算持续一天）", "chip_hours": "芯片小时数", "cost": "成本", "seconds": "秒数",
+    "energy": "能耗", "emissions": "碳排放", "flops_per_token": "每个 token 的 FLOP", "tokens_per_query": "每次查询的 token 数",
+    "price_per_query": "每次查询的价格", "gpu_hours_per_day": "每天的 GPU 小时数", "weight_bytes": "权重字节数",
+    "kv_bytes_per_step": "每步读取的 KV 缓存字节数", "decode_compute_time": "解码一步的计算时间",
+    "decode_memory_time": "解码一步的显存读取时间", "time_per_token": "每个 token 的时间",
+    "decode_tokens_per_second": "每秒解码 token 数", "prefill_time": "预填充时间", "decode_cost_per_1k_tokens": "每千 token 的解码成本",
+    "cost_per_1k_tokens": "每千 token 成本", "rack_cost": "单个机柜成本", "capital_cost": "初始投入",
+    "facility_power": "设施总功率", "energy_per_day": "每日用电量", "electricity_cost_per_day": "每日电费",
+    "electricity_cost_per_year": "每年电费", "training_bytes": "训练所需字节数", "state_bytes_per_gpu": "每卡模型状态字节数",
+    "activation_bytes_per_gpu": "每卡激活值字节数", "bytes_per_gpu": "每卡字节数", "total_bytes": "总字节数", "loss": "损失",
+    "cost_to_revenue": "成本收入比", "reduced_cost_per_query": "降本后的每次查询成本", "share_of_revenue": "占收入的比例",
+    "remaining_fraction": "剩余比例", "total_decline": "总降幅",
+}
+
+
+def quantity_words(name: str, english: str, lang: str) -> str:
+    """What a calculator quantity is, in the reader's language (`english` is the registry's description).
+
+    >>> quantity_words("params", "model parameters (N)", "zh"), quantity_words("params", "model parameters (N)", "en")
+    ('模型参数量（N）', 'model parameters (N)')
+    """
+    if lang == "zh":
+        return QUANTITY_ZH.get(name, english)
+    return english

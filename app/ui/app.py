@@ -30,12 +30,13 @@ import gradio as gr  # noqa: E402
 from app.errors import QuestionError  # noqa: E402
 from app.question import check_question  # noqa: E402
 from app.question.language import detect_language  # noqa: E402
-from app.ui.calc_tab import calculator_choices, cost_vs_mfu, cost_vs_params, default_text, error_box, form_intro, gpus_vs_users, run_form  # noqa: E402
+from app.ui.calc_tab import calculator_choices, error_box, form_fields, form_intro, run_form  # noqa: E402
 from app.ui.notes_tab import UploadError, note_reader_html, note_titles, notes_status, notes_status_html, read_note_text  # noqa: E402
-from app.answer.render_html import answer_html, claim_badge, error_html, esc, partial_html, question_html, status_html  # noqa: E402
+from app.answer.render_html import answer_html, claim_badge, claim_why, error_html, esc, question_html, status_html  # noqa: E402
+from app.answer.words import unit_words  # noqa: E402
 from app.ui.service import Service  # noqa: E402
 from app.ui.style import CSS, MONO, SANS  # noqa: E402
-from app.ui.text import EXAMPLES, LANGUAGES, VIEW_LABELS, lang_of, t  # noqa: E402
+from app.ui.text import EXAMPLES, LANGUAGES, VIEW_LABELS, duration_words, lang_of, t  # noqa: E402
 from calculators.errors import CalculatorError  # noqa: E402
 from calculators.registry import CALCULATORS  # noqa: E402
 
@@ -85,8 +86,6 @@ document.addEventListener('click', async (e) => {
 # after an answer: its headline at the top of the chat box (the chat scrolls to the bottom of a long answer)
 SCROLL_TO_ANSWER = "() => { setTimeout(() => { const all = document.querySelectorAll('#kbqa-chat .kbqa-answer, #kbqa-chat .kbqa-absent'); if (all.length) all[all.length - 1].scrollIntoView({block: 'start'}); }, 150); }"
 SCROLL_TO_CITED = "() => { setTimeout(() => { const el = document.querySelector('#kbqa-reader .kbqa-cited'); if (el) el.scrollIntoView({block: 'center'}); }, 100); }"
-STREAM_STEPS = 4  # partial renders before the full answer
-STREAM_PAUSE_S = 0.03
 
 
 def theme() -> gr.themes.Theme:
@@ -118,9 +117,10 @@ def make_chat(service: Service):
             yield messages, history, ""
             return
         messages += [_user(message), _bot(status_html(t("thinking", lang)))]
-        yield messages, history, ""
+        if service.settings.llm.base_url or not service.ready.is_set():  # something slow ahead: say so at once
+            yield messages, history, ""
         while not service.ready.wait(1.0):  # first run: the index is still being built
-            messages[-1] = _bot(status_html(f"{t('waiting_index', lang)} {_stage_text(service)}"))
+            messages[-1] = _bot(status_html(f"{t('waiting_index', lang)} ({_stage_text(service, lang)})"))
             yield messages, history, ""
         try:
             answer = service.ask(message, history)
@@ -133,11 +133,8 @@ def make_chat(service: Service):
             messages[-1] = _bot(error_html(f"{type(exc).__name__}: {exc}", lang))
             yield messages, history, ""
             return
-        size = len(answer.answer)
-        for step in range(1, STREAM_STEPS + 1):
-            messages[-1] = _bot(partial_html(answer, size * step // (STREAM_STEPS + 1)))
-            yield messages, history, ""
-            time.sleep(STREAM_PAUSE_S)
+        # the whole answer at once: it takes tens of milliseconds, and re-sending partial renders of it
+        # cost every user a share of the server (measured under 50 clients: benchmarks/ui_load.py)
         messages[-1] = _bot(answer_html(answer, titles=note_titles(service.settings)))
         history = (history + [answer])[-MAX_HISTORY:]
         yield messages, history, ""
@@ -148,29 +145,38 @@ def make_chat(service: Service):
 def stage_key(stage: str) -> str:
     """The label for what the service is doing: loading the encoders is not building the index.
 
-    >>> stage_key("loading encoders"), stage_key("embedding e5"), stage_key("starting")
-    ('status_loading', 'status_building', 'status_starting')
+    >>> stage_key("loading index"), stage_key("embed"), stage_key("starting"), stage_key("checking notes")
+    ('status_loading', 'status_building', 'status_starting', 'status_starting')
     """
     stage = (stage or "").lower()
     if "load" in stage or "encoder" in stage or "model" in stage:
         return "status_loading"
-    if stage in ("", "starting"):
+    if stage in ("", "starting", "checking notes"):
         return "status_starting"
     return "status_building"
 
 
-def _stage_text(service: Service) -> str:
+def _stage_text(service: Service, lang: str) -> str:
+    """'embedding passages 41/246, about 1 min 10 s left', in `lang`."""
     stage, done, total = service.stage
-    return f"({stage} {done}/{total})" if total else f"({stage})"
+    words = t(f"stage_{stage}", lang)
+    words = stage if words == f"stage_{stage}" else words
+    if not total:
+        return words
+    left = service.seconds_left()
+    sep = "，" if lang == "zh" else ", "
+    return f"{words} {done:,}/{total:,}" + (sep + t("left", lang).format(time=duration_words(left, lang)) if left is not None else "")
 
 
 def status_line(service: Service, lang: str) -> str:
     if not service.ready.is_set():
-        return status_html(f"{t(stage_key(service.stage[0]), lang)} {_stage_text(service)}…")
+        sep = "：" if lang == "zh" else ": "
+        return status_html(f"{t(stage_key(service.stage[0]), lang)}{sep}{_stage_text(service, lang)}…")
     if service.error:
         return error_html(t("status_failed", lang).format(error=service.error), lang)
     files, chunks = service.chunk_count()
-    return f'<div class="kbqa-status">✓ {esc(t("status_ready", lang).format(files=files, chunks=chunks))}</div>'
+    warming = f" ({t('status_warming', lang)}…)" if service.warming else ""
+    return f'<div class="kbqa-status">✓ {esc(t("status_ready", lang).format(files=files, chunks=chunks) + warming)}</div>'
 
 
 # --- conversations kept in the browser --------------------------------------------------------------
@@ -281,16 +287,16 @@ def claims_html(service: Service, view: str, lang: str) -> str:
                 lines_cache[c.file] = []
         rows.append(
             f'<tr><td data-label="{head[0]}">{claim_badge(c.holds, lang)}</td><td data-label="{head[1]}"><code>{esc(c.text)}</code></td>'
-            f'<td class="kbqa-num" data-label="{head[2]}">{esc(_fmt_value(c.recomputed, c.unit))}</td><td data-label="{head[3]}">{esc(c.note)}</td>'
+            f'<td class="kbqa-num" data-label="{head[2]}">{esc(_fmt_value(c.recomputed, c.unit, lang))}</td><td data-label="{head[3]}">{esc(claim_why(c, lang))}</td>'
             f'<td data-label="{head[4]}">{_claim_source(c, lines_cache[c.file])}</td></tr>')
     return (f'<div class="kbqa-claims"><p>{esc(counts)}</p><table class="kbqa-table"><thead><tr>'
             + "".join(f"<th>{h}</th>" for h in head) + f'</tr></thead><tbody>{"".join(rows)}</tbody></table></div>')
 
 
-def _fmt_value(value, unit: str) -> str:
+def _fmt_value(value, unit: str, lang: str = "en") -> str:
     from calculators.numbers import format_number
 
-    return "" if value is None else f"{format_number(value)} {unit}".strip()
+    return "" if value is None else f"{format_number(value)} {unit_words(unit, lang)}".strip()
 
 
 def _claim_source(c, lines: list[str]) -> str:
@@ -320,7 +326,7 @@ def check_arithmetic(text: str, lang_choice: str) -> str:
         return error_box(f"{type(exc).__name__}: {exc}")
     if not found:
         return error_box("no arithmetic with a stated result found (write it like 3,798/7=542)" if lang != "zh" else "没有找到带结果的算式（例如 3,798/7=542）")
-    return "".join(f'<p>{claim_badge(c.holds, lang)} <code>{esc(c.text)}</code> → {esc(c.note)}</p>' for c in found)
+    return "".join(f'<p>{claim_badge(c.holds, lang)} <code>{esc(c.text)}</code> → {esc(claim_why(c, lang))}</p>' for c in found)
 
 
 # --- notes ----------------------------------------------------------------------------------------
@@ -360,6 +366,27 @@ def make_upload(service: Service):
     return upload
 
 
+def make_remove(service: Service):
+    def remove(rel, lang_choice):
+        """Delete a note (confirmed in the page), re-index, refresh the table, the picker and the status line."""
+        lang = lang_of(lang_choice)
+        try:
+            service.remove_note(rel or "")
+        except UploadError as exc:
+            msg = error_box(str(exc))
+        except Exception as exc:
+            log.exception("removing a note failed")
+            msg = error_box(f"{type(exc).__name__}: {exc}")
+        else:
+            files, chunks = service.chunk_count()
+            msg = f'<div class="kbqa-ok-msg">✓ {html.escape(t("notes_removed", lang).format(file=rel, files=files, chunks=chunks))}</div>'
+        choices = note_files(service)
+        value = choices[0][1] if choices else None
+        return msg, notes_status_html(notes_status(service.settings), lang), gr.update(choices=choices, value=value), status_line(service, lang)
+
+    return remove
+
+
 def show_note(service: Service, rel: str | None) -> str:
     """A whole note in the reader, with line numbers."""
     if not rel:
@@ -374,53 +401,50 @@ def show_note(service: Service, rel: str | None) -> str:
 # --- calculators ----------------------------------------------------------------------------------
 
 
-def make_calc_runner(name: str, param_names: list[str]):
-    def run(lang_choice, *texts):
-        lang = lang_of(lang_choice)
-        try:
-            return run_form(name, dict(zip(param_names, texts)), lang)
-        except CalculatorError as exc:
-            return error_box(str(exc))
-        except Exception as exc:
-            log.exception("calculator %s failed", name)
-            return error_box(f"{type(exc).__name__}: {exc}")
+def run_calculator(name, lang_choice, *texts) -> str:
+    """The form's one endpoint: calculator `name` over the visible boxes' text."""
+    lang = lang_of(lang_choice)
+    calc = CALCULATORS.get(name)
+    if calc is None:
+        return error_box(f"no calculator named {name!r}" if lang != "zh" else f"没有名为 {name!r} 的计算器")
+    try:
+        return run_form(name, dict(zip([p.name for p in calc.parameters], texts)), lang)
+    except CalculatorError as exc:
+        return error_box(str(exc))
+    except Exception as exc:
+        log.exception("calculator %s failed", name)
+        return error_box(f"{type(exc).__name__}: {exc}")
 
-    return run
+
+def calculator_form(name, lang_choice) -> list:
+    """The picker's choice (or the language) changed: the intro, the boxes relabelled and refilled, the result cleared."""
+    lang = lang_of(lang_choice)
+    name = name if name in CALCULATORS else next(iter(CALCULATORS))
+    return [form_intro(CALCULATORS[name], lang), *[gr.update(**f) for f in form_fields(name, lang)],
+            status_html(t("calc_plot_hint", lang))]
 
 
-def calculators_tab(lang_box, relabel: list) -> gr.Dropdown:
-    names = list(CALCULATORS)
-    picker = gr.Dropdown(choices=calculator_choices("en"), value=names[0], label=t("calc_pick", "en"), elem_id="kbqa-calc-picker")
+def calculators_tab(lang_box, relabel: list):
+    """One form whose MAX_FIELDS boxes the picker relabels. Returns (picker, the components calculator_form updates)."""
+    first = next(iter(CALCULATORS))
+    picker = gr.Dropdown(choices=calculator_choices("en"), value=first, label=t("calc_pick", "en"), elem_id="kbqa-calc-picker")
     relabel.append((picker, "label", "calc_pick"))
-    intro = gr.Markdown(t("calc_intro", "en"))
-    relabel.append((intro, "value", "calc_intro"))
-    groups = []
-    for name, calc in CALCULATORS.items():
-        with gr.Group(visible=name == names[0], elem_id=f"kbqa-calc-{name}") as group:
-            gr.HTML(form_intro(calc, "en"))
-            boxes = []
-            with gr.Row(equal_height=True):
-                for p in calc.parameters:
-                    unit = f" [{p.unit}]" if p.unit else ""
-                    boxes.append(gr.Textbox(value=default_text(p.default), label=f"{p.name}{unit}", placeholder="required" if p.required else "",
-                                            info=p.description[:90], min_width=180, elem_id=f"kbqa-in-{name}-{p.name}"))
-            button = gr.Button(t("calc_run", "en"), variant="primary", elem_id=f"kbqa-run-{name}")
-            relabel.append((button, "value", "calc_run"))
-            out = gr.HTML(elem_id=f"kbqa-out-{name}")
-            runner = make_calc_runner(name, [p.name for p in calc.parameters])
-            button.click(runner, [lang_box, *boxes], out, api_name=f"calc_{name}")
-            for box in boxes:
-                box.submit(runner, [lang_box, *boxes], out, api_name=False)
-        groups.append(group)
-    picker.change(lambda choice: [gr.update(visible=n == choice) for n in names], picker, groups, api_name=False)
-    with gr.Accordion(t("plots", "en"), open=True) as plots:
-        relabel.append((plots, "label", "plots"))
-        with gr.Row():
-            p1 = gr.LinePlot(cost_vs_params(), x="parameters (B)", y="cost (US$ M)", color="tokens", label=t("plot_cost_params", "en"), height=360)
-            p2 = gr.LinePlot(gpus_vs_users(), x="daily visitors (M)", y="A100 GPUs", color="questions a visitor", label=t("plot_fleet", "en"), height=360)
-            p3 = gr.LinePlot(cost_vs_mfu(), x="MFU (%)", y="cost (US$ M)", color="price", label=t("plot_mfu", "en"), height=360)
-        relabel += [(p1, "label", "plot_cost_params"), (p2, "label", "plot_fleet"), (p3, "label", "plot_mfu")]
-    return picker
+    intro_md = gr.Markdown(t("calc_intro", "en"))
+    relabel.append((intro_md, "value", "calc_intro"))
+    intro = gr.HTML(form_intro(CALCULATORS[first], "en"), elem_id="kbqa-calc-intro")
+    boxes = []
+    with gr.Row(equal_height=False, elem_id="kbqa-calc-form"):
+        for k, spec in enumerate(form_fields(first, "en")):
+            boxes.append(gr.Textbox(min_width=220, elem_id=f"kbqa-in-{k}", **spec))
+    button = gr.Button(t("calc_run", "en"), variant="primary", elem_id="kbqa-calc-run")
+    relabel.append((button, "value", "calc_run"))
+    out = gr.HTML(status_html(t("calc_plot_hint", "en")), elem_id="kbqa-calc-out")
+    button.click(run_calculator, [picker, lang_box, *boxes], out, api_name="calculate")
+    for box in boxes:
+        box.submit(run_calculator, [picker, lang_box, *boxes], out, api_name=False)
+    form = [intro, *boxes, out]
+    picker.change(calculator_form, [picker, lang_box], form, api_name=False, show_progress="hidden")
+    return picker, form
 
 
 # --- the app --------------------------------------------------------------------------------------
@@ -437,6 +461,7 @@ def build_app(service: Service) -> gr.Blocks:
                 title = gr.Markdown(f"## {t('title', 'en')}\n{t('subtitle', 'en')}", elem_id="kbqa-title")
             with gr.Column(scale=1, min_width=200):
                 lang_box = gr.Radio(list(LANGUAGES), value="English", label=t("language", "en"), elem_id="kbqa-lang")
+                relabel.append((lang_box, "label", "language"))
         status = gr.HTML(status_line(service, "en"), elem_id="kbqa-status")
 
         with gr.Tabs():
@@ -482,7 +507,7 @@ def build_app(service: Service) -> gr.Blocks:
                             (reader_title, "value", "reader_md"), (reader_close, "value", "reader_close")]
 
             with gr.Tab(t("tab_calc", "en"), id="calc") as tab_calc:
-                calc_picker = calculators_tab(lang_box, relabel)
+                calc_picker, calc_form = calculators_tab(lang_box, relabel)
                 relabel.append((tab_calc, "label", "tab_calc"))
 
             with gr.Tab(t("tab_claims", "en"), id="claims") as tab_claims:
@@ -509,11 +534,23 @@ def build_app(service: Service) -> gr.Blocks:
                 files = note_files(service)
                 picker = gr.Dropdown(choices=files, value=files[0][1] if files else None, label=t("notes_view", "en"), elem_id="kbqa-note-picker")
                 note_text = gr.HTML(show_note(service, files[0][1]) if files else "", elem_id="kbqa-note-text")
+                with gr.Row():
+                    remove_ask = gr.Button(t("notes_remove", "en"), size="sm", variant="stop", scale=0, min_width=180, elem_id="kbqa-remove")
+                with gr.Row(visible=False, elem_id="kbqa-remove-confirm") as remove_row:
+                    remove_q = gr.Markdown()
+                    remove_yes = gr.Button(t("notes_remove_yes", "en"), variant="stop", size="sm", scale=0, min_width=140, elem_id="kbqa-remove-yes")
+                    remove_no = gr.Button(t("notes_remove_no", "en"), size="sm", scale=0, min_width=100, elem_id="kbqa-remove-no")
                 upload_go.click(make_upload(service), [upload_file, lang_box], [upload_msg, notes_box, picker, status], api_name="upload_note",
                                 concurrency_limit=1)
+                remove_ask.click(lambda rel, lc: (gr.update(value=t("notes_remove_confirm", lang_of(lc)).format(file=f"`{rel}`")), gr.update(visible=bool(rel))),
+                                 [picker, lang_box], [remove_q, remove_row], api_name=False, show_progress="hidden")
+                remove_no.click(lambda: gr.update(visible=False), None, remove_row, api_name=False, show_progress="hidden")
+                remove_yes.click(make_remove(service), [picker, lang_box], [upload_msg, notes_box, picker, status], api_name="remove_note",
+                                 concurrency_limit=1).then(lambda: gr.update(visible=False), None, remove_row, api_name=False, show_progress="hidden")
                 picker.change(lambda rel: show_note(service, rel), picker, note_text, api_name="read_note")
                 relabel += [(tab_notes, "label", "tab_notes"), (notes_intro, "value", "notes_intro"), (upload_file, "label", "notes_upload"),
-                            (upload_go, "value", "notes_upload_run"), (picker, "label", "notes_view")]
+                            (upload_go, "value", "notes_upload_run"), (picker, "label", "notes_view"), (remove_ask, "value", "notes_remove"),
+                            (remove_yes, "value", "notes_remove_yes"), (remove_no, "value", "notes_remove_no")]
 
         # the index may still be building: refresh the status (and the tables that need it) until ready
         timer = gr.Timer(1.0, active=not service.ready.is_set())
@@ -529,17 +566,18 @@ def build_app(service: Service) -> gr.Blocks:
         demo.load(tick, [lang_box, view], [status, claims_box, notes_box, picker, timer], api_name=False, show_progress="hidden")
         demo.load(restore_latest, store, [conv_list, chatbot, conv_id], api_name=False, show_progress="hidden")
 
-        def switch(lang_choice, view_value):
+        def switch(lang_choice, view_value, calc_name):
             lang = lang_of(lang_choice)
             updates = [gr.update(value=f"## {t('title', lang)}\n{t('subtitle', lang)}")]
             updates += [gr.update(**{attr: t(key, lang)}) for _, attr, key in relabel]
             updates += [status_line(service, lang), claims_html(service, view_value, lang),
                         notes_status_html(notes_status(service.settings), lang),
                         gr.update(choices=[(VIEW_LABELS[lang][k], k) for k in VIEW_LABELS[lang]], value=view_value),
-                        gr.update(choices=calculator_choices(lang))]
+                        gr.update(choices=calculator_choices(lang)), *calculator_form(calc_name, lang_choice)]
             return updates
 
-        lang_box.change(switch, [lang_box, view], [title, *[c for c, _, _ in relabel], status, claims_box, notes_box, view, calc_picker], api_name=False)
+        lang_box.change(switch, [lang_box, view, calc_picker],
+                        [title, *[c for c, _, _ in relabel], status, claims_box, notes_box, view, calc_picker, *calc_form], api_name=False)
     return demo
 
 

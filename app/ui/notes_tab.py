@@ -110,6 +110,7 @@ class NoteStatus:
     status: str  # 'indexed' | 'skipped' | 'not indexed yet'
     chunks: int
     detail: str  # encoding and format, or why it was skipped
+    format: str = ""  # outline | web | markdown | plain, for an indexed note
 
 
 def notes_status(settings: Settings) -> list[NoteStatus]:
@@ -128,7 +129,8 @@ def notes_status(settings: Settings) -> list[NoteStatus]:
         seen.add(rel)
         if rel in files:
             meta = files[rel]
-            out.append(NoteStatus(rel, "indexed", int(meta.get("chunks", 0)), f"{meta.get('encoding', '?')}, {meta.get('format', '?')}"))
+            out.append(NoteStatus(rel, "indexed", int(meta.get("chunks", 0)), f"{meta.get('encoding', '?')}, {meta.get('format', '?')}",
+                                  meta.get("format", "")))
         elif rel in skipped:
             out.append(NoteStatus(rel, "skipped", 0, skipped[rel]))
         else:
@@ -143,6 +145,7 @@ STATUS_WORDS = {
     "en": {"file": "note", "status": "status", "chunks": "passages", "detail": "encoding, format / why skipped",
            "indexed": "indexed", "skipped": "skipped", "not indexed yet": "not indexed yet", "total": "{files} notes indexed, {chunks} passages, {skipped} skipped"},
     "zh": {"file": "笔记", "status": "状态", "chunks": "段落数", "detail": "编码、格式 / 跳过原因",
+           "outline": "大纲", "web": "网页摘录", "markdown": "Markdown", "plain": "纯文本",
            "indexed": "已索引", "skipped": "已跳过", "not indexed yet": "尚未索引", "total": "已索引 {files} 篇笔记，{chunks} 个段落，跳过 {skipped} 篇"},
 }
 
@@ -157,9 +160,16 @@ def notes_status_html(rows: list[NoteStatus], lang: str) -> str:
     for r in rows:
         css = {"indexed": "kbqa-badge-ok", "skipped": "kbqa-badge-bad"}.get(r.status, "kbqa-badge-unknown")
         out.append(f'<tr><td>{e(r.file)}</td><td><span class="kbqa-badge {css}">{e(w[r.status])}</span></td>'
-                   f'<td class="kbqa-num">{r.chunks}</td><td>{e(r.detail)}</td></tr>')
+                   f'<td class="kbqa-num">{r.chunks}</td><td>{e(_detail(r, w))}</td></tr>')
     out.append("</tbody></table></div>")
     return "".join(out)
+
+
+def _detail(r: NoteStatus, w: dict) -> str:
+    """Encoding and format (the format in the reader's language), or why the note was skipped."""
+    if r.format and r.detail.endswith(", " + r.format):
+        return r.detail[: -len(r.format)] + w.get(r.format, r.format)
+    return r.detail
 
 
 def read_note_text(settings: Settings, rel: str) -> str:

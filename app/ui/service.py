@@ -23,6 +23,7 @@ from ingest.settings import Settings
 
 log = logging.getLogger("kbqa.ui")
 
+PROGRESS_WINDOW = 40  # progress reports the pace (and so the time left) is taken over
 WARM_UP_QUESTIONS = ("How many A100 GPUs are needed for 25 million daily visitors?", "GPT-3训练一次要多少钱？")
 
 
@@ -37,6 +38,8 @@ class Service:
         self.report = None  # the IngestReport of the build done at start, if one was needed
         self._assistant: Assistant | None = None
         self._notes_lock = threading.Lock()
+        self._seen: list[tuple[float, int]] = []  # (time, done) of the current stage's recent progress
+        self.warming = False  # ready, and paying the one-off costs (encoders, formulas) in the background
 
     # --- opening ------------------------------------------------------------------------------
 
@@ -49,16 +52,36 @@ class Service:
         return self
 
     def _progress(self, stage: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if stage != self.stage[0]:
+            self._seen = []
+        self._seen = (self._seen + [(now, done)])[-PROGRESS_WINDOW:]
         self.stage = (stage, done, total)
         if self.console_progress is not None:
             self.console_progress(stage, done, total)
+
+    def seconds_left(self) -> float | None:
+        """An estimate of the time left in the current stage, from its recent pace (None until it has one).
+
+        >>> s = Service.__new__(Service); s.stage = ("embed", 40, 100); s._seen = [(0.0, 0), (10.0, 40)]
+        >>> s.seconds_left()
+        15.0
+        """
+        stage, done, total = self.stage
+        seen = getattr(self, "_seen", [])
+        if not total or len(seen) < 2 or seen[-1][1] <= seen[0][1]:
+            return None
+        (t0, d0), (t1, d1) = seen[0], seen[-1]
+        return (total - done) * (t1 - t0) / (d1 - d0)
 
     def _open(self, warm_up: bool) -> None:
         from app.retrieval.retriever import Retriever
         from ingest.index import ensure_index
 
         try:
+            self._progress("checking notes", 0, 0)
             index, self.report = ensure_index(self.settings, progress=self._progress, embedders=self.embedders)
+            self._progress("loading index", 0, 0)
             self._assistant = Assistant(self.settings, Retriever(index, self.settings, embedders=self.embedders), self.embedders)
         except Exception as exc:  # shown in the UI's status line; the server keeps running
             log.exception("opening the index failed")
@@ -72,13 +95,17 @@ class Service:
             self._warm_up()
 
     def _warm_up(self) -> None:
-        """Pay the one-off costs (formula compilation, the notes' arithmetic) before the first user does."""
+        """Pay the one-off costs (loading the encoders, formula compilation, the notes' arithmetic) before the
+        first user does; a question asked meanwhile is answered, sharing the encoders' load."""
+        self.warming = True
         try:
             self._assistant.notes_arithmetic
             for q in WARM_UP_QUESTIONS:  # offline: start-up must never call an LLM endpoint
                 self._assistant.answer(q)
         except Exception:  # a warm-up failure must not stop the server; the real question will report it
             log.exception("warm-up failed")
+        finally:
+            self.warming = False
 
     def assistant(self, timeout: float | None = None) -> Assistant:
         if not self.ready.wait(timeout):
@@ -138,3 +165,43 @@ class Service:
                 raise
             self._assistant = fresh  # one assignment: a question takes the old or the new assistant, whole
             return checked, report
+
+    def remove_note(self, rel: str) -> object:
+        """Delete the note `rel` (a path relative to the notes folder, as the Notes tab lists it) and re-index.
+
+        Only a note the index lists can be removed: nothing outside the notes folder, no folder, not the
+        index itself. The file is removed (a link inside the folder: the link, never what it points to),
+        the index rebuilt incrementally and the new assistant swapped in. If the rebuild fails the note is
+        written back, so nothing is lost. Returns the IngestReport; raises UploadError with a message.
+        """
+        import os
+
+        from app.retrieval.retriever import Retriever
+        from ingest.index import build_index, list_notes, load_index
+
+        self.assistant(timeout=None)  # never race the first build
+        kb = Path(self.settings.kb)
+        rel = (rel or "").strip()
+        with self._notes_lock:
+            notes = {p.relative_to(kb).as_posix(): p for p in list_notes(kb)}
+            path = notes.get(rel)
+            if path is None:
+                raise UploadError(f"{rel or '(no name)'}: not a note in {kb}; nothing was removed")
+            if not os.path.realpath(path.parent).startswith(os.path.realpath(kb)):  # never outside the notes folder
+                raise UploadError(f"{rel}: outside {kb}; nothing was removed")
+            data = path.read_bytes() if not path.is_symlink() else None
+            target = os.readlink(path) if path.is_symlink() else None
+            path.unlink()
+            try:
+                report = build_index(self.settings, embedders=self.embedders)
+                fresh = Assistant(self.settings, Retriever(load_index(self.settings), self.settings, embedders=self.embedders), self.embedders)
+            except BaseException:
+                if target is not None:
+                    os.symlink(target, path)
+                else:
+                    path.write_bytes(data)
+                log.exception("re-indexing after removing %s failed; the note was put back", rel)
+                raise
+            self._assistant = fresh
+            log.info("removed %s", rel)
+            return report

@@ -18,6 +18,7 @@ CSS = """
   --kbqa-red-bg: #fee2e2; --kbqa-red: #991b1b; --kbqa-red-border: #fecaca;
   --kbqa-amber-bg: #fffbeb; --kbqa-amber: #92400e; --kbqa-amber-border: #f59e0b;
   --kbqa-mark-bg: #fef08a; --kbqa-mark: #1f2937; --kbqa-th-bg: #f3f4f6; --kbqa-line: #9ca3af;
+  --kbqa-line-1: #1d4ed8; --kbqa-line-2: #c2410c; --kbqa-line-3: #047857;
 }
 .dark, .dark .gradio-container {
   --kbqa-blue-bg: #1e2a4a; --kbqa-blue: #93b4ff; --kbqa-blue-border: #334a7d;
@@ -26,6 +27,7 @@ CSS = """
   --kbqa-red-bg: #3a1616; --kbqa-red: #fca5a5; --kbqa-red-border: #7f1d1d;
   --kbqa-amber-bg: #2e2410; --kbqa-amber: #fcd34d; --kbqa-amber-border: #a16207;
   --kbqa-mark-bg: #854d0e; --kbqa-mark: #fef9c3; --kbqa-th-bg: #262b36; --kbqa-line: #6b7280;
+  --kbqa-line-1: #93b4ff; --kbqa-line-2: #fdba74; --kbqa-line-3: #6ee7b7;
 }
 .kbqa-answer, .kbqa-absent, .kbqa-streaming { overflow-wrap: anywhere; }
 .kbqa-headline { font-size: 1.08em; font-weight: 600; margin: .1em 0 .5em 0; color: var(--kbqa-text); }
@@ -100,4 +102,22 @@ blockquote { margin: .3em 0; }
 CSS += """
 .kbqa-src, .kbqa-cell-label { display: none; }
 .kbqa-copied::after { content: " ✓"; }
+"""
+CSS += """
+/* the calculator plot: inline SVG in theme colours, its legend as wrapping HTML under it */
+.kbqa-plot { margin: .8em 0 0 0; }
+.kbqa-plot figcaption { font-weight: 600; margin-bottom: .3em; }
+.kbqa-plot-svg { width: 100%; max-width: 720px; height: auto; display: block; }
+.kbqa-plot-svg text { fill: var(--kbqa-text); font-size: 12px; }
+.kbqa-plot-svg .kbqa-grid { stroke: var(--kbqa-border); stroke-width: 1; }
+.kbqa-legend { list-style: none; padding: 0; margin: .3em 0; display: flex; flex-wrap: wrap; gap: .3em 1.2em; }
+.kbqa-legend li { display: flex; align-items: center; gap: .4em; }
+"""
+CSS += """
+@media (max-width: 640px) {
+  .kbqa-table { border: none !important; }
+  .kbqa-calc-steps td[data-label]::before { display: none; }  /* the row's th names it already */
+  .kbqa-calc-steps tr { padding: .2em .4em; }
+  .kbqa-plot-svg text { font-size: 22px; }  /* the 640-unit drawing is shown about 340 px wide */
+}
 """

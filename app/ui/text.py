@@ -43,6 +43,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "status_building": ("Building the index of your notes", "正在为笔记建立索引"),
     "status_ready": ("Ready: {chunks} passages from {files} notes.", "就绪：{files} 篇笔记，共 {chunks} 个段落。"),
     "status_failed": ("The index could not be built: {error}", "索引建立失败：{error}"),
+    "status_warming": ("loading the encoders in the background", "正在后台加载编码模型"),
+    "stage_checking notes": ("checking which notes changed", "检查哪些笔记有改动"),
+    "stage_loading index": ("loading the index", "加载索引"),
+    "stage_read": ("reading notes", "读取笔记"),
+    "stage_embed": ("embedding passages", "计算段落向量"),  # counted once per encoder
+    "stage_bm25": ("building the keyword index", "建立关键词索引"),
+    "stage_starting": ("starting", "启动中"),
+    "left": ("about {time} left", "预计还需 {time}"),
     "thinking": ("Reading your notes…", "正在查阅笔记……"),
     "waiting_index": ("Waiting for the index to finish building…", "正在等待索引建立完成……"),
     "calc_pick": ("Calculator", "计算器"),
@@ -53,10 +61,20 @@ LABELS: dict[str, tuple[str, str]] = {
         "每个表单都由计算器注册表生成。输入可写 175B、1750亿、$2.03/hr、46.2%、6.5kW 等；"
         "默认值来自笔记（附出处）或公开规格。",
     ),
-    "plots": ("What the numbers look like", "数字的形状"),
-    "plot_cost_params": ("Training cost against model size (TPU v4, notes' MFU and price)", "训练成本与模型规模（TPU v4，笔记中的 MFU 与价格）"),
-    "plot_fleet": ("A100 GPUs needed against daily users", "所需 A100 数量与日活用户"),
-    "plot_mfu": ("GPT-3 training cost: sensitivity to MFU and chip-hour price", "GPT-3 训练成本：对 MFU 与芯片小时价格的敏感度"),
+    "calc_required": ("required", "必填"),
+    "calc_default_from": ("default from", "默认值出处："),
+    "calc_gives": ("Gives:", "结果："),
+    "calc_plot_hint": ("Press Calculate: the result comes with a plot of it around your values.",
+                       "点击“计算”：结果下方会画出它在你所填数值附近的变化。"),
+    "plot_title": ("{y} against {x} (log scales), around the form's values", "{y}随{x}的变化（对数坐标），以表单中的数值为中心"),
+    "family_training": ("training", "训练"),
+    "family_gpu_hours": ("GPU-hours", "GPU 小时"),
+    "family_serving": ("serving", "推理服务"),
+    "family_racks": ("racks and power", "机柜与电力"),
+    "family_memory": ("memory", "显存"),
+    "family_scaling": ("scaling laws", "缩放定律"),
+    "family_search": ("search economics", "搜索经济"),
+    "family_growth": ("growth", "增长率"),
     "claims_intro": (
         "Every piece of arithmetic written in your notes, recomputed exactly. Open a source to see the line in its note.",
         "笔记中写下的每一处算式都被精确重算。展开出处可查看它在笔记中的原文。",
@@ -73,6 +91,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "notes_upload_run": ("Add to my notes", "加入我的笔记"),
     "notes_view": ("Read a note", "阅读笔记"),
     "notes_text": ("Note text", "笔记原文"),
+    "notes_remove": ("Remove this note…", "删除这篇笔记……"),
+    "notes_remove_confirm": ("Delete {file} from the notes folder and the index? This cannot be undone.",
+                             "从笔记文件夹和索引中删除 {file}？此操作无法撤销。"),
+    "notes_remove_yes": ("Yes, delete it", "确认删除"),
+    "notes_remove_no": ("Cancel", "取消"),
+    "notes_removed": ("Removed {file}; the index now has {chunks} passages from {files} notes.",
+                      "已删除 {file}；索引现有 {files} 篇笔记，共 {chunks} 个段落。"),
 }
 
 VIEW_LABELS = {
@@ -96,6 +121,19 @@ def t(key: str, lang: str) -> str:
     if pair is None:
         return key
     return pair[1] if lang == "zh" else pair[0]
+
+
+def duration_words(seconds: float, lang: str) -> str:
+    """A time left as people say it.
+
+    >>> duration_words(75, "en"), duration_words(75, "zh"), duration_words(8, "en"), duration_words(3700, "zh")
+    ('1 min 15 s', '1 分 15 秒', '8 s', '1 小时 1 分')
+    """
+    s = max(0, int(round(seconds)))
+    h, m, sec = s // 3600, s % 3600 // 60, s % 60
+    units = ("小时", "分", "秒") if lang == "zh" else ("h", "min", "s")
+    parts = [(h, units[0]), (m, units[1])] if h else [(m, units[1]), (sec, units[2])] if m else [(sec, units[2])]
+    return " ".join(f"{n} {u}" for n, u in parts)
 
 
 def lang_of(choice: str | None) -> str:
