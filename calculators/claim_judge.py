@@ -33,6 +33,16 @@ _SCALES = [(Fraction(10**4), "万 (×10^4)"), (Fraction(10**8), "亿 (×10^8)"),
            (Fraction(10**3), "thousand (×10^3)"), (Fraction(10**6), "million (×10^6)")]
 
 
+
+@dataclass(frozen=True)
+class ClaimInput:
+    """A figure the recomputation used, as written, and the line it comes from."""
+
+    text: str
+    value: float | None  # in its canonical unit
+    unit: str
+    line: int  # 1-based line of the note it is written on
+
 @dataclass
 class Found:
     """A claim found in a line: its span in the prepared text, verdict, values and recomputation."""

@@ -25,7 +25,7 @@ import re
 from fractions import Fraction
 from itertools import combinations
 
-from calculators.claim_judge import Found, judge
+from calculators.claim_judge import ClaimInput, Found, judge
 from calculators.claim_parse import combine_dims, is_calendar_year, operand_rel, physical_unit_at
 from calculators.dimensions import UnitMismatch, parse_unit
 from calculators.units import QuantityMatch, quantity_at, scan_quantities
@@ -220,7 +220,6 @@ def _references(s: str, quantities, note, lineno):
 
 
 def _ref_input(text: str, value: Fraction, line: int):
-    from calculators.claims import ClaimInput
 
     return ClaimInput(text, float(value), "", line)
 

@@ -55,22 +55,12 @@ import re
 from dataclasses import asdict, dataclass
 from fractions import Fraction
 
-from calculators.claim_judge import Found as _Found, fmt as _fmt, judge as _judge, judge_val as _judge_val, pct as _pct
+from calculators.claim_judge import ClaimInput, Found as _Found, fmt as _fmt, judge as _judge, judge_val as _judge_val, pct as _pct
 from calculators.claim_parse import ExprParser, Side, Val, is_calendar_year, prepare_line
 from calculators.dimensions import UnitMismatch, parse_unit
 from calculators.units import QuantityMatch, number_starts_at as _number_start, quantity_at as _quantity_at, scan_quantities
 
 __all__ = ["Claim", "ClaimInput", "find_claims", "check_text", "check_claim", "arithmetic_error"]
-
-
-@dataclass(frozen=True)
-class ClaimInput:
-    """A figure the recomputation used, as written, and the line it comes from."""
-
-    text: str
-    value: float | None  # in its canonical unit
-    unit: str
-    line: int  # 1-based line of the note it is written on
 
 
 @dataclass(frozen=True)

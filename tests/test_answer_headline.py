@@ -20,6 +20,7 @@ from app.answer.render_markdown import render_markdown
 from app.answer.render_text import render_text
 from app.evaluation.evaluate import squash
 from conftest import FIXTURES, KB_QUESTIONS
+from app.answer.render_json import render_json
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -142,7 +143,7 @@ def other_styles(tmp_path_factory):
 
 @pytest.mark.parametrize("question", OTHER_STYLE_QUESTIONS)
 def test_other_styles_answers_have_headlines(other_styles, question):
-    data = other_styles.answer(question).as_json()
+    data = render_json(other_styles.answer(question))
     assert_headline_in_language(data)
 
 

@@ -17,6 +17,7 @@ from app.answer.assistant import Assistant
 from app.evaluation.evaluate import squash
 from conftest import FIXTURES
 from ingest.settings import Settings
+from app.answer.render_json import render_json
 
 NOTES = FIXTURES / "other_styles"
 INTERVIEW = "推理成本访谈纪要.md"  # Chinese, 问：/答：
@@ -117,7 +118,7 @@ def test_a_figure_of_the_model_card_is_supported(assistant):
 
 def test_as_json(assistant):
     for question in ("Kestrel-7B 预训练用了多少 GPU 小时？", "How many FLOPs does it take to train a 7.2B-parameter model on 3.1 trillion tokens?"):
-        data = assistant.answer(question).as_json(id="q")
+        data = render_json(assistant.answer(question), id="q")
         assert set(data) >= {"id", "question", "language", "route", "answer", "citations", "outputs", "verdict"}
         for c in data["citations"]:
             assert set(c) == {"n", "file", "heading", "lines", "quote"} and c["file"] in {INTERVIEW, MODEL_CARD, SERVING}

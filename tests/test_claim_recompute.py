@@ -17,6 +17,7 @@ from app.routes.claim import check_claim_question, claim_text
 from app.retrieval.retriever import Retriever
 from calculators.units import parse_quantity
 from ingest.index import load_index
+from app.answer.render_markdown import render_markdown
 
 GPT3_COST = 1_398_072  # 6 x 175e9 x 300e9 / (275e12 x 0.462) / 3600 chip-hours x $2.03
 
@@ -93,7 +94,7 @@ def test_supported_claim_carries_its_recomputation(assistant, question, word):
     assert ans.route == "claim" and ans.routes == ["claim"] and ans.verdict == "supported"
     assert [c.calculator for c in ans.calculations] == ["training_cost"]
     assert round(cost_output(ans).value) == GPT3_COST and ans.outputs[0].name == "cost"
-    assert "1,398,072" in ans.answer and word in ans.answer
+    assert "1,398,072" in render_markdown(ans) and word in render_markdown(ans)
     assert any("140万美元" in c.quote for c in ans.citations)  # and the notes say so too
     assert ans.context["calc_request"].calculator == "training_cost"
 
@@ -108,7 +109,7 @@ def test_how_much_and_is_it_right_takes_both_routes(assistant, question):
     assert ans.verdict == "supported"
     assert len(ans.calculations) == 1 and ans.calculations[0].calculator == "training_cost"  # listed once
     assert round(cost_output(ans).value) == GPT3_COST
-    assert "1,398,072" in ans.answer and "6 × 1.75e11 × 3e11" in ans.answer  # the step table of the calculation part
+    assert "1,398,072" in render_markdown(ans) and "6 × 1.75e11 × 3e11" in render_markdown(ans)  # the step table of the calculation part
 
 
 def test_calculation_part_and_recomputation_are_listed_once(assistant):
@@ -128,14 +129,14 @@ def test_contradicted_by_recomputation_even_when_a_passage_mentions_the_figure(a
     assert check.contradicting and check.contradicting[0][1].value == pytest.approx(1.4e6)  # ... and 140万美元 for GPT-3
     ans = assistant.answer(question)
     assert ans.route == "claim" and ans.verdict == "contradicted"
-    assert "1,398,072" in ans.answer and claimed in ans.answer and "758.3%" in ans.answer
+    assert "1,398,072" in render_markdown(ans) and claimed in render_markdown(ans) and "758.3%" in render_markdown(ans)
     assert "140万美元" in ans.citations[0].quote  # what the notes give for GPT-3 comes first
     assert ans.calculations[0].calculator == "training_cost"
 
 
 def test_supported_by_recomputation_when_no_passage_states_the_figure(assistant):
     ans = assistant.answer("Is it true that training Gopher cost about $2.2M?")
-    assert ans.verdict == "supported" and "by recomputation" in ans.answer
+    assert ans.verdict == "supported" and "by recomputation" in render_markdown(ans)
     assert round(cost_output(ans).value) == 2_236_915  # Gopher: 280B parameters, 300B tokens, as the notes give
     check = check_claim_question("Is it true that training Gopher cost about $2.2M?", assistant.retriever,
                                  assistant.notes_arithmetic)
@@ -156,7 +157,7 @@ def test_unknown_required_input_means_no_recomputation(assistant, question, verd
 def test_the_corrected_figure_is_not_contradicted_by_the_notes_slip(assistant):
     ans = assistant.answer("Is it true that 3,798 servers fill 543 racks?")
     assert ans.verdict == "supported" and ans.calculations[0].calculator == "rack_count"
-    assert "542" in ans.answer  # the notes' rounding is still shown
+    assert "542" in render_markdown(ans)  # the notes' rounding is still shown
 
 
 def test_a_follow_up_changes_the_recomputation(assistant):

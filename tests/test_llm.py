@@ -17,6 +17,7 @@ from ingest.index import build_index, load_index
 from ingest.settings import Settings
 from conftest import eval_files, write_small_kb
 from scripted_llm import Drip, Huge, Raw, ScriptedLLM, Slow, Status, text_reply, tool_call_reply
+from app.answer.render_markdown import render_markdown
 
 COST_QUESTION = "How much did it cost to train GPT-3 with 175B parameters on 300B tokens?"
 RACK_QUESTION = "How many servers fit in a standard rack, and how much power does a rack draw?"
@@ -82,10 +83,10 @@ def test_well_behaved_run_calls_the_calculator_and_cites_a_passage(assistant):
         answer = respond(configure(assistant, server), COST_QUESTION)  # the entry point the CLI and UI call
 
     assert answer.notices == []
-    assert answer.answer.startswith(final)
-    assert "⚠" not in answer.answer
-    assert answer.answer.startswith(f"{final}\n\nSources:\n[{n}] en.md › Training, lines 3–3\n\n---\n\n")
-    assert answer.answer.endswith("- **cost = 1,398,072 USD**")  # the verified step table follows the prose
+    assert render_markdown(answer).startswith(final)
+    assert "⚠" not in render_markdown(answer)
+    assert render_markdown(answer).startswith(f"{final}\n\nSources:\n[{n}] en.md › Training, lines 3–3\n\n---\n\n")
+    assert render_markdown(answer).endswith("- **cost = 1,398,072 USD**")  # the verified step table follows the prose
     assert [c.n for c in answer.citations if c.n == n] == [n]
     assert answer.route == "calculate"  # the offline route stays
     cost = [o for o in answer.outputs if o.name == "cost"]
@@ -128,7 +129,7 @@ def test_a_tool_error_goes_back_to_the_model_as_text(assistant):
         "Error: cannot read 'lots' as a quantity: no number found; expected something like 1750亿, 175B, $2.03/hr or 46.2%")
     assert tool_messages(server.requests[2])[-1]["content"].startswith("Error: ")
     assert "no_such_calculator" in tool_messages(server.requests[2])[-1]["content"]
-    assert answer.answer.startswith("The notes do not say.")
+    assert render_markdown(answer).startswith("The notes do not say.")
     assert answer.notices == []
 
 
@@ -143,7 +144,7 @@ def test_after_the_last_tool_round_the_model_must_answer_without_tools(assistant
     with ScriptedLLM(script) as server:
         answer = ask(configure(assistant, server, max_tool_rounds=1), COST_QUESTION)
     assert "tools" in server.requests[0] and "tools" not in server.requests[1]
-    assert answer.answer.startswith("3.15e23 FLOPs.")
+    assert render_markdown(answer).startswith("3.15e23 FLOPs.")
     assert answer.notices == []
 
 
@@ -162,7 +163,7 @@ def test_an_invented_number_is_flagged(assistant):
     with ScriptedLLM([text_reply(final)]) as server:
         answer = ask(configure(assistant, server), COST_QUESTION)
     assert answer.notices == ["⚠ untraced: $3.2M is in no cited passage and no calculator result"]
-    assert answer.answer.startswith(f"Training GPT-3 took 3.14e23 FLOPs [{n}] and cost $3.2M (⚠ untraced).")
+    assert render_markdown(answer).startswith(f"Training GPT-3 took 3.14e23 FLOPs [{n}] and cost $3.2M (⚠ untraced).")
 
 
 def test_a_citation_of_the_wrong_passage_is_flagged(assistant):
@@ -173,7 +174,7 @@ def test_a_citation_of_the_wrong_passage_is_flagged(assistant):
         answer = ask(configure(assistant, server), RACK_QUESTION)
     assert answer.notices == [
         f"⚠ wrong citation: [{wrong}] is cited for 7 servers, 45.5 kW, but passage [{wrong}] does not contain them (found in [{right}])"]
-    assert answer.answer.startswith(final[:-1] + f" (⚠ passage {wrong} does not contain 7 servers, 45.5 kW).")
+    assert render_markdown(answer).startswith(final[:-1] + f" (⚠ passage {wrong} does not contain 7 servers, 45.5 kW).")
 
 
 def test_a_figure_from_a_passage_the_answer_does_not_cite_is_untraced(assistant):
@@ -191,15 +192,15 @@ def test_a_chinese_answer_is_checked_in_chinese(assistant):
     with ScriptedLLM([text_reply(final)]) as server:
         answer = ask(configure(assistant, server), question)
     assert answer.notices == ["⚠ 无出处：4.7万美元 既不在所引段落中，也不是计算器的结果"]
-    assert "电费约为每天4.7万美元（⚠ 无出处）。" in answer.answer
-    assert f"\n\n来源：\n[{n}] zh.txt" in answer.answer
+    assert "电费约为每天4.7万美元（⚠ 无出处）。" in render_markdown(answer)
+    assert f"\n\n来源：\n[{n}] zh.txt" in render_markdown(answer)
 
 
 def test_a_citation_with_no_such_passage_is_flagged(assistant):
     with ScriptedLLM([text_reply("Training took 3.14e23 FLOPs [42].")]) as server:
         answer = ask(configure(assistant, server), COST_QUESTION)
     assert "⚠ wrong citation: [42] is cited, but there is no passage [42]" in answer.notices
-    assert "[42] (⚠ there is no passage 42)" in answer.answer
+    assert "[42] (⚠ there is no passage 42)" in render_markdown(answer)
 
 
 def test_an_input_the_model_made_up_is_flagged(assistant):
@@ -218,8 +219,8 @@ def test_a_timeout_gives_the_offline_answer_with_a_notice(assistant):
     # the client gave up on its own: the server's only reply ("too late") comes 30 s after the request,
     # so an answer without it and with the timeout notice is one the client stopped waiting for
     assert answer.notices == [f"The language model at {server.url} did not answer (timeout after 0.5 s); this is the offline answer."]
-    assert "too late" not in answer.answer
-    assert answer.answer == offline.answer and answer.outputs == offline.outputs and answer.route == offline.route
+    assert "too late" not in render_markdown(answer)
+    assert render_markdown(answer) == render_markdown(offline) and answer.outputs == offline.outputs and answer.route == offline.route
     assert len(server.requests) == 1  # max_retries=0: no second attempt
 
 
@@ -228,7 +229,7 @@ def test_an_http_500_gives_the_offline_answer_with_a_notice(assistant):
     with ScriptedLLM([Status(500)]) as server:
         answer = respond(configure(assistant, server), COST_QUESTION)
     assert answer.notices == [f"The language model at {server.url} did not answer (HTTP 500); this is the offline answer."]
-    assert answer.answer == offline.answer
+    assert render_markdown(answer) == render_markdown(offline)
     assert len(server.requests) == 1
 
 
@@ -350,7 +351,7 @@ def test_restating_the_offline_answer_raises_no_flags(kb_index, retriever, embed
         if not question:
             continue
         offline = assistant.answer(question)
-        text = "\n".join(l.removeprefix("> ") for l in offline.answer.splitlines() if not re.match(r"\[\d+\] ", l))
+        text = "\n".join(l.removeprefix("> ") for l in render_markdown(offline).splitlines() if not re.match(r"\[\d+\] ", l))
         check = check_answer(text, {c.n: c.passage for c in offline.citations}, trace_sources(assistant.question(question), offline, []))
         if not check.ok:
             flagged[question] = notices(check, offline.language)
@@ -365,14 +366,14 @@ def test_a_byte_every_few_tenths_of_a_second_still_meets_the_deadline(assistant)
     with ScriptedLLM([Drip(0.2, reply)]) as server:
         answer = ask(configure(assistant, server, timeout_s=1.0), COST_QUESTION)
     assert answer.notices == [f"The language model at {server.url} did not answer (timeout after 1 s); this is the offline answer."]
-    assert "It cost about" not in answer.answer
+    assert "It cost about" not in render_markdown(answer)
 
 
 def test_an_oversized_reply_is_refused(assistant):
     with ScriptedLLM([Huge(3_000_000)]) as server:
         answer = ask(configure(assistant, server), COST_QUESTION)
     assert answer.notices == [f"The language model at {server.url} did not answer (its reply was over 1,000,000 bytes); this is the offline answer."]
-    assert "xxxx" not in answer.answer
+    assert "xxxx" not in render_markdown(answer)
 
 
 @pytest.mark.parametrize("text, untraced", [

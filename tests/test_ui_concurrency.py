@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from app.answer.render_markdown import render_markdown
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
@@ -64,4 +65,4 @@ def test_a_slow_llm_holds_no_lock_shared_between_users(tmp_path, embedders):
             t.join()
     assert len(server.requests) == 2
     for answer in answers.values():
-        assert answer.notices == [] and answer.answer.startswith("A rack holds 7 servers [1].")
+        assert answer.notices == [] and render_markdown(answer).startswith("A rack holds 7 servers [1].")

@@ -167,32 +167,6 @@ class Answer:
     def citation(self, n: int) -> Citation | None:
         return next((c for c in self.citations if c.n == n), None)
 
-    @property
-    def answer(self) -> str:
-        """The answer as Markdown (what the CLI prints)."""
-        from app.answer.render_markdown import render_markdown
-
-        return render_markdown(self)
-
-    def as_json(self, id=None) -> dict:
-        return {
-            "id": id,
-            "question": self.question,
-            "language": self.language,
-            "route": self.route,
-            "routes": self.routes or [self.route],
-            "headline": self.headline,
-            "answer": self.answer,
-            "parts": [part_json(p) for p in self.parts],
-            "citations": [
-                {"n": c.n, "file": c.file, "heading": c.heading, "lines": list(c.lines), "quote": c.quote} for c in self.citations
-            ],
-            "outputs": [asdict(o) for o in self.outputs],
-            "verdict": self.verdict,
-            "calculations": [asdict(c) for c in self.calculations],
-            "notices": self.notices,
-        }
-
 
 def part_json(part: Part) -> dict:
     """A part as JSON: its kind and fields (a calculation part names its calculator, not the whole table,

@@ -18,6 +18,8 @@ from app.cli.common import Progress, error_message, errors_as_messages, jsonl_er
 def ask(question, as_json, jsonl, kb, index):
     """Answer QUESTION from the notes: quotes with citations, checked calculations, claim verdicts."""
     from app.answer.assistant import respond
+    from app.answer.render_json import render_json
+    from app.answer.render_markdown import render_markdown
 
     if (question is None) == (jsonl is None):
         raise click.UsageError("give a QUESTION or --jsonl FILE (one of them)")
@@ -45,9 +47,9 @@ def ask(question, as_json, jsonl, kb, index):
         if not jsonl:
             history.append(ans)
         if jsonl or as_json:
-            click.echo(json.dumps(ans.as_json(id=item.get("id")), ensure_ascii=False))
+            click.echo(json.dumps(render_json(ans, id=item.get("id")), ensure_ascii=False))
         else:
-            click.echo(ans.answer)
+            click.echo(render_markdown(ans))
             for notice in ans.notices:
                 click.echo(f"note: {notice}")
 

@@ -36,6 +36,7 @@ from pathlib import Path
 from app.llm import check as llm_check
 from app.answer.model import Answer, CalculationPart, Calculation, Citation, InputUsed, Output, Prose
 from app.answer.quotes import best_quote
+from app.answer.render_markdown import render_markdown
 from app.answer.render_text import render_text
 from app.question import Question
 from calculators import registry
@@ -285,7 +286,7 @@ def history_messages(history: list | None) -> list[ChatMessage]:
     out: list[ChatMessage] = []
     for item in history or []:
         if isinstance(item, Answer):
-            out += [ChatMessage(role=MessageRole.USER, content=item.question), ChatMessage(role=MessageRole.ASSISTANT, content=item.answer)]
+            out += [ChatMessage(role=MessageRole.USER, content=item.question), ChatMessage(role=MessageRole.ASSISTANT, content=render_markdown(item))]
         elif isinstance(item, dict) and item.get("role") in ("user", "assistant") and isinstance(item.get("content"), str):
             out.append(ChatMessage(role=MessageRole(item["role"]), content=item["content"]))
     return out[-2 * HISTORY_TURNS:]
@@ -298,7 +299,7 @@ def build_messages(question: Question, history: list | None, offline: Answer, pa
     for calc in offline.calculations:
         parts += ["Calculation already made by the verified calculator (quote its numbers; call a tool to change an input):", _calculation_block(calc), ""]
     route = offline.route + (f", verdict: {offline.verdict}" if offline.verdict else "")
-    parts += [f"The offline assistant's answer ({route}), built from the same passages and calculators:", offline.answer, ""]
+    parts += [f"The offline assistant's answer ({route}), built from the same passages and calculators:", render_markdown(offline), ""]
     parts += [f"Question: {question.text}"]
     return [
         ChatMessage(role=MessageRole.SYSTEM, content=SYSTEM_PROMPT.format(language=language)),
