@@ -12,7 +12,7 @@ import numpy as np
 
 from app.question import Question, as_question
 from app.retrieval.rerank import answer_type_match, entity_coverage, is_reference_list
-from ingest.errors import StaleIndex
+from app.retrieval.stores import make_store
 from ingest.index import LoadedIndex, embed_text
 from ingest.settings import Settings
 from ingest.types import Chunk
@@ -44,13 +44,8 @@ class Retriever:
         for spec in settings.embed.models:
             if spec not in self.embedders:
                 self.embedders[spec] = make_embedder(spec)
-        # Flat indexes are small: keep the matrices for exact scoring of the candidates.
-        self.matrices = {spec: vi.reconstruct_n(0, vi.ntotal) for spec, vi in index.vectors.items()}
-        for spec, matrix in self.matrices.items():
-            if matrix.shape[1] != self.embedders[spec].dim:  # e.g. another model now sits at the same local path
-                raise StaleIndex(str(index.path.parent), [f"{spec}: index vectors have {matrix.shape[1]} dimensions, the model gives {self.embedders[spec].dim}"])
+        self.store = make_store(index, settings, self.embedders)  # in-process FAISS, or Milvus (settings.store)
         self.texts = [embed_text(c) for c in self.chunks]
-        self.bm25 = index.bm25  # built at ingest, saved with the index
         self.is_reference = np.array([1.0 if is_reference_list(c.heading) else 0.0 for c in self.chunks], dtype=np.float32)
 
     def question(self, question: Question | str) -> Question:
@@ -62,13 +57,16 @@ class Retriever:
         r = self.settings.retrieval
         parts: dict[str, np.ndarray] = {}
         fused = np.zeros(len(self.chunks), dtype=np.float32)
+        found = self.store.candidates({spec: self.embedders[spec].query(q.text) for spec in self.settings.embed.models}, list(q.terms))
         for spec, weight in zip(self.settings.embed.models, self.settings.embed.weights):
-            parts[spec] = self.matrices[spec] @ self.embedders[spec].query(q.text)
+            parts[spec] = found.dense[spec]
             fused += weight * parts[spec]
-        bm = self.bm25.scores(list(q.terms))
+        bm = found.bm25
         top = float(bm.max()) if len(bm) else 0.0
         parts["bm25"] = bm / top if top > 0 else bm
         fused += r.bm25_weight * parts["bm25"]
+        if found.mask is not None:  # a store that scored only some passages: the others are out
+            fused[~found.mask] = -np.inf
         # Second stage, on the candidates only: does the passage hold what is asked for?
         candidates = np.argsort(-fused)[: max(50, 5 * r.k)]
         types, names = list(q.asked), list(q.names)
