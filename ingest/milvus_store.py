@@ -212,6 +212,24 @@ def check_published(store: StoreSettings, build_name: str, n_rows: int, where: s
         raise DamagedIndex(where, f"the Milvus collection {name} is missing from {store.uri}")
     if count != n_rows:
         raise DamagedIndex(where, f"the Milvus collection {name} holds {count} rows for {n_rows} passages")
+    ensure_loaded(store, name)
+
+
+def ensure_loaded(store: StoreSettings, name: str) -> None:
+    """Load a collection into memory for search unless it is (Milvus releases collections on restart,
+    and milvus-lite every time it is opened by a new process)."""
+    client = connect(store)
+    try:
+        if str(client.get_load_state(name).get("state")) != str(_loaded()):
+            client.load_collection(name)
+    except Exception as exc:
+        raise StoreUnavailable(store.uri, _first_line(exc)) from None
+
+
+def _loaded():
+    from pymilvus.client.types import LoadState
+
+    return LoadState.Loaded
 
 
 def read_vectors(store: StoreSettings, build_name: str, n_rows: int, dims: list[int]) -> list[np.ndarray]:
@@ -235,11 +253,15 @@ def read_vectors(store: StoreSettings, build_name: str, n_rows: int, dims: list[
     return out
 
 
-def fetch_vectors(store: StoreSettings, collection: str, rows: list[int], n_fields: int) -> dict[int, list[np.ndarray]]:
-    """The vectors of some rows, by row: {row: [vector of encoder 0, vector of encoder 1, ...]}."""
-    fields = [vector_field(i) for i in range(n_fields)]
-    got = connect(store).query(collection, filter=f"row in {list(map(int, rows))}", output_fields=["row", *fields], limit=len(rows))
-    return {item["row"]: [np.asarray(item[f], dtype=np.float32) for f in fields] for item in got}
+def scores_of(store: StoreSettings, collection: str, position: int, query: np.ndarray, rows: list[int]) -> dict[int, float]:
+    """Inner product of the query with the vectors of some rows, by the encoder at `position`, computed
+    by Milvus (a search restricted to those rows: ~5 ms for a hundred rows, where reading the vectors
+    back into Python takes 20-40 ms)."""
+    if not rows:
+        return {}
+    res = connect(store).search(collection, data=[np.asarray(query, dtype=np.float32).tolist()], anns_field=vector_field(position),
+                                filter=f"row in {list(map(int, rows))}", limit=len(rows), search_params=search_params(store), output_fields=["row"])
+    return {int(hit["row"]): float(hit["distance"]) for hit in res[0]}
 
 
 def top_rows(store: StoreSettings, collection: str, position: int, query: np.ndarray, limit: int) -> list[tuple[int, float]]:

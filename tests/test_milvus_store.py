@@ -82,6 +82,14 @@ def test_same_hits_as_faiss(kb_milvus, retriever, embedders):
         assert [h.score for h in got] == pytest.approx([h.score for h in want], abs=1e-5)
 
 
+def test_a_released_collection_is_loaded_again(kb_milvus, embedders):
+    """Milvus releases collections when it restarts (milvus-lite whenever a new process opens it)."""
+    settings, index, _ = kb_milvus
+    milvus_store.connect(settings.store).release_collection(milvus_store.collection_of(settings.store, index.path.name))
+    hits = Retriever(load_index(settings), settings, embedders=embedders).search("DGX A100 服务器的售价是多少？", k=5)
+    assert any("19.9万美元" in h.chunk.text for h in hits)
+
+
 @pytest.mark.parametrize("path", [KB_QUESTIONS, pytest.param(DEV_EVAL, marks=pytest.mark.skipif(not DEV_EVAL.exists(), reason="no ../shared"))])
 @pytest.mark.parametrize("candidates", [100, 20])
 def test_eval_figures_match_faiss(kb_milvus, retriever, embedders, path, candidates):

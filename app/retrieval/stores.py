@@ -8,8 +8,8 @@ itself, the same way whatever the store. Two stores:
 - `MilvusStore` (settings.store.uri): the `store.candidates` nearest passages per encoder from
   Milvus, plus the best `store.candidates` by BM25 (bm25s, local: it is exact over every passage
   and cheap, and max-normalisation needs the true maximum); the union of these is scored exactly as
-  the flat store scores it (inner products of the stored vectors, read back from Milvus), and
-  passages outside the union are left out of the fusion (`mask`).
+  the flat store scores it (inner products of the query with every stored vector of the union,
+  computed by Milvus), and passages outside the union are left out of the fusion (`mask`).
 """
 
 from __future__ import annotations
@@ -72,19 +72,21 @@ class MilvusStore:
 
         limit = min(self.limit, self.n)
         bm = self.bm25.scores(terms)
-        rows = {int(r) for r in np.argpartition(-bm, limit - 1)[:limit] if bm[r] > 0} if self.n else set()
+        union = {int(r) for r in np.argpartition(-bm, limit - 1)[:limit] if bm[r] > 0} if self.n else set()
+        nearest = {}
         for position, spec in enumerate(self.specs):
-            rows.update(row for row, _ in milvus_store.top_rows(self.store, self.collection, position, queries[spec], limit))
-        union = sorted(rows)
-        vectors = milvus_store.fetch_vectors(self.store, self.collection, union, len(self.specs)) if union else {}
+            nearest[spec] = dict(milvus_store.top_rows(self.store, self.collection, position, queries[spec], limit))
+            union.update(nearest[spec])
+        rows = np.array(sorted(union), dtype=np.int64)
         mask = np.zeros(self.n, dtype=bool)
-        dense = {spec: np.zeros(self.n, dtype=np.float32) for spec in self.specs}
-        if vectors:
-            found = np.fromiter(vectors, dtype=np.int64, count=len(vectors))
-            mask[found] = True
-            for position, spec in enumerate(self.specs):
-                matrix = np.stack([vectors[int(r)][position] for r in found])
-                dense[spec][found] = matrix @ np.asarray(queries[spec], dtype=np.float32)
+        mask[rows] = True
+        dense = {}
+        for position, spec in enumerate(self.specs):
+            # the union's rows that this encoder did not return: their inner products, computed by Milvus too
+            missing = [int(r) for r in rows if int(r) not in nearest[spec]]
+            scored = {**nearest[spec], **milvus_store.scores_of(self.store, self.collection, position, queries[spec], missing)}
+            dense[spec] = np.zeros(self.n, dtype=np.float32)
+            dense[spec][rows] = [scored[int(r)] for r in rows]
         return Candidates(dense, bm, mask)
 
 
