@@ -1,11 +1,15 @@
 """Load on the Gradio app over real HTTP: N clients ask at once; p50/p95 latency.
 
     python benchmarks/ui_load.py [--clients 20] [--rounds 3] [--kb DIR] [--url http://127.0.0.1:7860/]
+                                 [--store-uri /tmp/kbqa-milvus.db] [--lookups] [--max-seconds 300]
 
 Without --url it starts the app in this process on a free 127.0.0.1 port over --kb
 (default: a copy of the shipped notes in a temp dir, so the shipped index is untouched).
 Each client has its own gradio_client session and asks a calculation whose answer
-depends on its own number, so a mixed-up answer is caught, not just timed.
+depends on its own number, so a mixed-up answer is caught, not just timed. With --lookups
+every other client asks a lookup instead (retrieval through the store: with --store-uri,
+Milvus), checked by the passage its answer must quote. No client starts a question after
+--max-seconds, so a run is bounded in time.
 """
 
 from __future__ import annotations
@@ -38,6 +42,18 @@ def question_for(i: int) -> tuple[str, str]:
     return f"How many A100 GPUs are needed for {millions} million daily visitors?", fmt(gpus)
 
 
+# Lookups over the shipped notes and a figure the answer's quotes must hold (tests/data/kb_questions.jsonl style).
+LOOKUPS = [
+    ("DGX A100 服务器的售价是多少？", "19.9万美元"),
+    ("What is the power draw of one standard rack?", "45.5"),
+    ("Jasper.ai 最近的估值是多少？", "15亿美元"),
+]
+
+
+def lookup_for(i: int) -> tuple[str, str]:
+    return LOOKUPS[i % len(LOOKUPS)]
+
+
 def message_text(message) -> str:
     content = message["content"] if isinstance(message, dict) else message
     if isinstance(content, list):
@@ -45,8 +61,9 @@ def message_text(message) -> str:
     return str(content)
 
 
-def load(url: str, clients: int = 20, rounds: int = 1) -> dict:
-    """Every client asks `rounds` questions, all clients at once; returns latencies and failures."""
+def load(url: str, clients: int = 20, rounds: int = 1, lookups: bool = False, max_seconds: float | None = None) -> dict:
+    """Every client asks `rounds` questions, all clients at once (odd clients a lookup when `lookups`);
+    no question starts after `max_seconds`. Returns latencies and failures."""
     from gradio_client import Client
 
     sessions = [Client(url, verbose=False) for _ in range(clients)]
@@ -54,16 +71,24 @@ def load(url: str, clients: int = 20, rounds: int = 1) -> dict:
     failures: list[str] = []
     lock = threading.Lock()
     barrier = threading.Barrier(clients)
+    deadline = time.perf_counter() + max_seconds if max_seconds else None
+    skipped = [0]
 
     def worker(i: int) -> None:
         barrier.wait()
         for r in range(rounds):
-            question, expected = question_for(i + 20 * r)
+            if deadline is not None and time.perf_counter() > deadline:
+                with lock:
+                    skipped[0] += rounds - r
+                return
+            lookup = lookups and i % 2 == 1
+            question, expected = lookup_for(i + r) if lookup else question_for(i + 20 * r)
+            route = "kbqa-route-lookup" if lookup else "kbqa-route-calculate"
             started = time.perf_counter()
             try:
                 messages, _ = sessions[i].predict(question, [], "English", api_name="/chat")
                 html = message_text(messages[-1])
-                ok = expected in html and "kbqa-route-calculate" in html
+                ok = expected in html and route in html
                 why = "" if ok else f"client {i}: expected {expected} in the answer to {question!r}"
             except Exception as exc:  # a failure is counted, not fatal to the run
                 why = f"client {i}: {type(exc).__name__}: {exc}"
@@ -84,6 +109,7 @@ def load(url: str, clients: int = 20, rounds: int = 1) -> dict:
     return {
         "clients": clients,
         "requests": len(latencies),
+        "not_started": skipped[0],
         "failures": failures,
         "p50_s": statistics.median(ordered),
         "p95_s": ordered[max(0, int(round(0.95 * len(ordered))) - 1)],
@@ -99,6 +125,9 @@ def main(argv=None) -> int:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--kb", type=Path, default=None, help="notes folder (default: a temp copy of kb/)")
     ap.add_argument("--url", default=None, help="an already running app to load instead of starting one")
+    ap.add_argument("--store-uri", default=None, help="start the app on a Milvus store (a milvus-lite .db path or http://host:19530)")
+    ap.add_argument("--lookups", action="store_true", help="every other client asks a lookup (retrieval) instead of a calculation")
+    ap.add_argument("--max-seconds", type=float, default=None, help="no question starts after this many seconds")
     args = ap.parse_args(argv)
 
     demo = None
@@ -115,19 +144,20 @@ def main(argv=None) -> int:
             kb = tmp / "kb"
             shutil.copytree(ROOT / "kb", kb, ignore=shutil.ignore_patterns(".index"))
         started = time.perf_counter()
-        service = Service(Settings(kb=kb)).start(background=False)
+        store = {"store": {"uri": args.store_uri}} if args.store_uri else {}  # else KBQA_STORE__URI, if set
+        service = Service(Settings(kb=kb, **store)).start(background=False)
         print(f"index ready and warmed up in {time.perf_counter() - started:.1f} s", file=sys.stderr)
         demo, url = serve_in_background(service)
     try:
         load(url, clients=2, rounds=1)  # warm the HTTP path
-        result = load(url, clients=args.clients, rounds=args.rounds)
+        result = load(url, clients=args.clients, rounds=args.rounds, lookups=args.lookups, max_seconds=args.max_seconds)
     finally:
         if demo is not None:
             demo.close()
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
     print(f"{result['clients']} clients x {args.rounds} rounds = {result['requests']} questions over HTTP, "
-          f"{len(result['failures'])} wrong or failed")
+          f"{len(result['failures'])} wrong or failed, {result['not_started']} not started before the time limit")
     print(f"latency p50 {result['p50_s'] * 1000:.0f} ms, p95 {result['p95_s'] * 1000:.0f} ms, max {result['max_s'] * 1000:.0f} ms; "
           f"{result['throughput_rps']:.1f} questions/s")
     for f in result["failures"][:10]:

@@ -261,7 +261,13 @@ def scores_of(store: StoreSettings, collection: str, position: int, query: np.nd
         return {}
     res = connect(store).search(collection, data=[np.asarray(query, dtype=np.float32).tolist()], anns_field=vector_field(position),
                                 filter=f"row in {list(map(int, rows))}", limit=len(rows), search_params=search_params(store), output_fields=["row"])
-    return {int(hit["row"]): float(hit["distance"]) for hit in res[0]}
+    scored = {int(hit["row"]): float(hit["distance"]) for hit in res[0]}
+    left = [r for r in rows if r not in scored]  # an approximate index (HNSW, IVF) may not return them all
+    if left:
+        got = connect(store).query(collection, filter=f"row in {list(map(int, left))}", output_fields=["row", vector_field(position)], limit=len(left))
+        q = np.asarray(query, dtype=np.float32)
+        scored.update({int(item["row"]): float(np.asarray(item[vector_field(position)], dtype=np.float32) @ q) for item in got})
+    return scored
 
 
 def top_rows(store: StoreSettings, collection: str, position: int, query: np.ndarray, limit: int) -> list[tuple[int, float]]:
