@@ -19,6 +19,10 @@ file: a file whose sha256 is unchanged keeps its chunks and vectors (copied bit 
 bit from the previous build); only new or changed files are read and embedded.
 BM25 is rebuilt over all passages at every build (a second for thousands of passages,
 most of it jieba), so changing its parameters costs a re-ingest without re-embedding.
+
+With a Milvus store (settings.store.uri) the encoder-<i>.faiss files are not written: the
+vectors go to the build's Milvus collection (ingest/milvus_store.py), published before CURRENT
+moves; the folder keeps the manifest, the passages and BM25.
 """
 
 from __future__ import annotations
@@ -179,7 +183,20 @@ def expected_manifest_core(settings: Settings) -> dict:
         "embedders": list(settings.embed.models),
         "chunker": {"name": CHUNKER_NAME, **asdict(settings.chunk.params())},
         "bm25": {"library": BM25_LIBRARY, "tokenizer": TOKENIZER, **settings.bm25.model_dump()},
+        "store": store_of(settings),
     }
+
+
+IN_PROCESS_STORE = {"engine": "faiss"}  # what a manifest without "store" (built before Milvus) means
+
+
+def store_of(settings: Settings) -> dict:
+    """Where a build's vectors live, as its manifest records it (the URI and token are not recorded)."""
+    return {"engine": "milvus", "collection": settings.store.collection} if settings.store.milvus else IN_PROCESS_STORE
+
+
+def _vectors_in_folder(manifest: dict) -> bool:
+    return manifest.get("store", IN_PROCESS_STORE) == IN_PROCESS_STORE
 
 
 def manifest_differences(manifest: dict, settings: Settings, keys: tuple[str, ...] | None = None) -> list[str]:
@@ -188,7 +205,7 @@ def manifest_differences(manifest: dict, settings: Settings, keys: tuple[str, ..
     return [
         f"{key}: index has {manifest.get(key)!r}, settings want {value!r}"
         for key, value in want.items()
-        if (keys is None or key in keys) and manifest.get(key) != value
+        if (keys is None or key in keys) and manifest.get(key, IN_PROCESS_STORE if key == "store" else None) != value
     ]
 
 
@@ -324,7 +341,8 @@ def _read_parts(build: Path, manifest: dict, specs: list[str]) -> tuple[list[dic
         records = read_jsonl(build / "chunks.jsonl")
         for rec in records:
             record_to_chunk(rec)
-        vectors = {spec: faiss.read_index(str(build / f"encoder-{i}.faiss")) for i, spec in enumerate(specs)}
+        in_folder = specs if _vectors_in_folder(manifest) else []  # else in Milvus, read there
+        vectors = {spec: faiss.read_index(str(build / f"encoder-{i}.faiss")) for i, spec in enumerate(in_folder)}
     except (OSError, ValueError, KeyError, TypeError, IndexError, RuntimeError) as exc:
         raise DamagedIndex(where, f"a file cannot be read ({type(exc).__name__}: {str(exc).splitlines()[0][:160] if str(exc) else ''})") from None
     _check_loaded(where, manifest, records, vectors, manifest.get("dims"))
@@ -381,6 +399,20 @@ def _trusted_previous(index_dir: Path, settings: Settings, report: IngestReport)
         log.warning("the index at %s is damaged (%s): rebuilding it from the notes, re-embedding every note", index_dir, exc.reason)
         return _Previous()
     vectors = {spec: ix.reconstruct_n(0, ix.ntotal) if ix.ntotal else np.zeros((0, ix.d), np.float32) for spec, ix in indexes.items()}
+    if not _vectors_in_folder(manifest):
+        from ingest import milvus_store
+
+        if not settings.store.milvus:  # built into Milvus, now wanted in-process: no URI to read them from
+            return _Previous()
+
+        specs = list(settings.embed.models)
+        try:
+            matrices = milvus_store.read_vectors(settings.store, build.name, len(records), [manifest["dims"][s] for s in specs])
+        except (DamagedIndex, KeyError) as exc:
+            report.repaired = getattr(exc, "reason", f"its manifest lacks {exc}")
+            log.warning("the Milvus copy of %s cannot be reused (%s): re-embedding every note", build.name, report.repaired)
+            return _Previous()
+        vectors = dict(zip(specs, matrices))
     return _Previous(records, vectors, manifest.get("files", {}))
 
 
@@ -516,11 +548,20 @@ def _build(settings: Settings, kb: Path, index_dir: Path, scan: NoteScan, progre
     new_build.mkdir(parents=True)
     try:
         manifest = _write_build(new_build, settings, records, blocks, files_meta, report, skipped_sha, progress)
+        previous = _publish(settings, new_build.name, records, blocks, files_meta, progress)
         _point_current_at(index_dir, new_build.name)
     except BaseException:
         shutil.rmtree(new_build, ignore_errors=True)
+        if settings.store.milvus:
+            from ingest import milvus_store
+
+            milvus_store.drop_collection(settings.store, new_build.name)
         raise
     _remove_old_builds(index_dir, keep=new_build.name)
+    if settings.store.milvus:  # keep the build before: a reader that loaded it may still be searching it
+        from ingest import milvus_store
+
+        milvus_store.drop_unused(settings.store, keep={milvus_store.collection_of(settings.store, new_build.name), previous})
     shutil.rmtree(index_dir / CHECKPOINTS, ignore_errors=True)  # the build holds them now
     claims.keep_only({meta["sha256"] for meta in manifest["files"].values()})
     report.chunks = len(records)
@@ -528,18 +569,35 @@ def _build(settings: Settings, kb: Path, index_dir: Path, scan: NoteScan, progre
     return report
 
 
+def _publish(settings: Settings, build_name: str, records: list[dict], blocks: dict, files_meta: dict, progress) -> str | None:
+    """With a Milvus store: write the build to its collection and move the alias to it. Returns the
+    collection the alias named before (kept for readers still searching it)."""
+    if not settings.store.milvus:
+        return None
+    from ingest import milvus_store
+
+    previous = milvus_store.live_collection(settings.store)
+    matrices = [np.ascontiguousarray(np.vstack(blocks[spec]), dtype=np.float32) for spec in settings.embed.models]
+    shas = {name: meta["sha256"] for name, meta in files_meta.items()}
+    milvus_store.publish(settings.store, build_name, records, matrices, shas, progress)
+    return previous
+
+
 def _write_build(build: Path, settings: Settings, records: list[dict], blocks: dict, files_meta: dict,
                  report: IngestReport, skipped_sha: dict, progress) -> dict:
-    """Every file of a build, then the manifest with their checksums and counts."""
+    """Every file of a build, then the manifest with their checksums and counts. With a Milvus store the
+    vectors are not written here (they go to Milvus, see _publish)."""
     import faiss
 
     dims = {}
     for i, spec in enumerate(settings.embed.models):
         matrix = np.ascontiguousarray(np.vstack(blocks[spec]), dtype=np.float32)
+        dims[spec] = int(matrix.shape[1])
+        if settings.store.milvus:
+            continue
         index = faiss.IndexFlatIP(matrix.shape[1])
         index.add(matrix)
         faiss.write_index(index, str(build / f"encoder-{i}.faiss"))
-        dims[spec] = int(matrix.shape[1])
     with open(build / "chunks.jsonl", "w", encoding="utf-8") as fh:
         for rec in records:
             fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
@@ -758,6 +816,10 @@ def load_index(settings: Settings) -> LoadedIndex:
         verify_build(build, manifest)
         records, vectors = _read_parts(build, manifest, list(settings.embed.models))
         bm25 = _load_bm25(build, settings, len(records))
+        if settings.store.milvus:  # the vectors are in Milvus: the build's collection must be there, whole
+            from ingest import milvus_store
+
+            milvus_store.check_published(settings.store, build.name, len(records), str(index_dir))
     chunks = [record_to_chunk(rec) for rec in records]
     return LoadedIndex(manifest=manifest, chunks=chunks, vectors=vectors, path=build, bm25=bm25)
 

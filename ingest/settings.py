@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Literal
 
 import pydantic_settings
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, EnvSettingsSource, SettingsConfigDict
 
 from ingest.errors import SettingsError, UnknownSetting
@@ -93,6 +93,37 @@ class Bm25Settings(BaseModel):
     delta: float = Field(0.5, ge=0, description="Lower bound added to a matching term's weight; used by bm25l and bm25+ only.")
 
 
+class StoreSettings(BaseModel):
+    """Where the passages' vectors are searched: in-process (FAISS flat, the default) or in Milvus."""
+
+    model_config = _FORBID
+    uri: str | None = Field(
+        None,
+        description=(
+            "None = vectors in the index folder, searched in-process by FAISS. A path ending in .db = an embedded "
+            "Milvus (milvus-lite, one process at a time); http://host:19530 = a Milvus server or cluster."
+        ),
+    )
+    token: str | None = Field(None, description="Milvus credentials, 'user:password' or an API key (read from KBQA_STORE__TOKEN; never written to disk).")
+    collection: str = Field(
+        "kbqa", pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,127}$",
+        description="Milvus alias naming the live build; each build is a collection <collection>_build_<id>, and the alias is moved to it at the end.")
+    candidates: int = Field(100, ge=10, le=16384, description="Milvus: passages fetched per encoder and by BM25 per question; their union is scored exactly as the in-process fusion does.")
+    index_type: Literal["FLAT", "HNSW", "IVF_FLAT"] = Field(
+        "FLAT", description="Milvus vector index: FLAT is exact (the figures of the in-process store); HNSW and IVF_FLAT are approximate and faster at scale.")
+
+    @field_validator("uri")
+    @classmethod
+    def known_uri(cls, uri: str | None) -> str | None:
+        if uri is not None and not (uri.endswith(".db") or uri.startswith(("http://", "https://", "tcp://"))):
+            raise ValueError("give a milvus-lite file ending in .db or a Milvus address such as http://host:19530")
+        return uri
+
+    @property
+    def milvus(self) -> bool:
+        return self.uri is not None
+
+
 class LLMSettings(BaseModel):
     model_config = _FORBID
     base_url: str | None = Field(None, description="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1. None = offline answers only.")
@@ -114,6 +145,7 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     bm25: Bm25Settings = Field(default_factory=Bm25Settings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
+    store: StoreSettings = Field(default_factory=StoreSettings)
 
     @property
     def index_dir(self) -> Path:

@@ -21,7 +21,7 @@ from app.retrieval.glossary import Glossary, notes_glossary
 from app.retrieval.lexical import LexicalScorer
 from app.retrieval.lexicon import Translation, translations
 from app.retrieval.rerank import answer_type_match, entity_coverage, is_reference_list
-from ingest.errors import StaleIndex
+from app.retrieval.stores import make_store
 from ingest.index import LoadedIndex, embed_text
 from ingest.settings import Settings
 from ingest.types import Chunk
@@ -61,11 +61,7 @@ class Retriever:
         for spec in settings.embed.models:
             if spec not in self.embedders:
                 self.embedders[spec] = make_embedder(spec)
-        # Flat indexes are small: keep the matrices for exact scoring of the candidates.
-        self.matrices = {spec: vi.reconstruct_n(0, vi.ntotal) for spec, vi in index.vectors.items()}
-        for spec, matrix in self.matrices.items():
-            if matrix.shape[1] != self.embedders[spec].dim:  # e.g. another model now sits at the same local path
-                raise StaleIndex(str(index.path.parent), [f"{spec}: index vectors have {matrix.shape[1]} dimensions, the model gives {self.embedders[spec].dim}"])
+        self.store = make_store(index, settings, self.embedders)  # in-process FAISS, or Milvus (settings.store)
         self.texts = [embed_text(c) for c in self.chunks]
         self.bm25 = index.bm25  # built at ingest, saved with the index
         self.lexical = LexicalScorer(self.bm25)
@@ -115,16 +111,19 @@ class Retriever:
         found = list(self.translations(q.text))
         translated = self.translated_query(q, found) if r.dense_translation_weight > 0 else ""
         vectors = self.encode_queries([q.text, translated] if translated else [q.text])
+        bm = self.lexical.scores(list(q.words), found, r.translation_weight)
+        first = self.store.candidates(vectors, bm)  # every passage (FAISS), or the nearest ones (Milvus)
         for spec, weight in zip(self.settings.embed.models, self.settings.embed.weights):
-            parts[spec] = self.matrices[spec] @ vectors[spec][0]
+            parts[spec] = first.dense[spec][0]
             fused += weight * parts[spec]
             if translated:
-                parts[spec + " translated"] = self.matrices[spec] @ vectors[spec][1]
+                parts[spec + " translated"] = first.dense[spec][1]
                 fused += weight * r.dense_translation_weight * parts[spec + " translated"]
-        bm = self.lexical.scores(list(q.words), found, r.translation_weight)
         top = float(bm.max()) if len(bm) else 0.0
         parts["bm25"] = bm / top if top > 0 else bm
         fused += r.bm25_weight * parts["bm25"]
+        if first.mask is not None:  # a store that scored only some passages: the others are out
+            fused[~first.mask] = -np.inf
         # Second stage, on the candidates only: does the passage hold what is asked for?
         candidates = np.argsort(-fused)[: max(50, 5 * r.k)]
         types, names = list(q.asked), list(q.names)
