@@ -23,17 +23,20 @@ most of it jieba), so changing its parameters costs a re-ingest without re-embed
 With a Milvus store (settings.store.uri) the encoder-<i>.faiss files are not written: the
 vectors go to the build's Milvus collection (ingest/milvus_store.py), published before CURRENT
 moves; the folder keeps the manifest, the passages and BM25.
+
+Beside it: ingest/notes_folder.py (which files are notes, their fingerprints), ingest/builds.py
+(CURRENT, reader and build locks, integrity checks, removing old builds), ingest/claims_cache.py
+(the notes' arithmetic found at ingest). About 620 lines remain here on purpose: building a new
+build from the previous one (reuse, checkpointed embedding, publish) is one transaction.
 """
 
 from __future__ import annotations
 
 import contextlib
-import errno
 import hashlib
 import json
 import logging
 import os
-import re
 import shutil
 import time
 import uuid
@@ -49,7 +52,13 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import numpy as np  # noqa: E402
 
 from ingest.bm25 import Bm25Index  # noqa: E402
-from ingest.errors import DamagedIndex, EmptyKb, IndexMissing, KbNotFound, NoteError, StaleIndex  # noqa: E402
+from ingest.builds import (CHECKPOINTS, READERS_LOCK, _build_lock, _manifest_of, _point_current_at,  # noqa: E402,F401
+                           _remove_old_builds,
+                           _remove_temp_files, current_build, integrity_of, read_manifest, reading_build,  # noqa: F401
+                           verify_build)
+from ingest.notes_folder import (NOTE_SUFFIXES, NoteScan, list_notes, note_signature, scan_notes,  # noqa: E402,F401
+                                 sha256_file)
+from ingest.errors import DamagedIndex, EmptyKb, IndexMissing, NoteError, StaleIndex  # noqa: E402
 from ingest.settings import Settings  # noqa: E402
 from ingest.tokenize import TOKENIZER, tokenize  # noqa: E402
 from ingest.types import Chunk  # noqa: E402
@@ -58,14 +67,9 @@ log = logging.getLogger("kbqa.ingest")
 
 FORMAT_VERSION = 2  # 2: checksums and counts of every index file in the manifest, verified at load
 CHUNKER_NAME = "sentence-pack-v2"  # v2: Markdown read with a parser (titles, tables by rows, no front matter)
-NOTE_SUFFIXES = (".txt", ".md", ".markdown")
 PROGRESS_STEP = 16  # passages an encoder is given at a time while progress is reported (e5: 8 a call ran ~10% slower than 32; 16 reports every ~2 s)
 BM25_DIR = "bm25"
 BM25_LIBRARY = "bm25s"
-READERS_LOCK = ".readers"  # in each build: readers hold it shared while they load, removal takes it exclusive
-CHECKPOINTS = ".checkpoints"  # embeddings of the notes embedded so far by an unfinished ingest, one file per note
-_BUILD_NAME = re.compile(r"build-[0-9A-Za-z_-]+")
-_HASH_BLOCK = 1 << 20
 # Manifest keys that shape the passages and their vectors: while they match, a file's vectors are reused.
 VECTOR_KEYS = ("format", "embedders", "chunker")
 
@@ -98,82 +102,6 @@ class IngestReport:
         lines += [f"  skipped {f}: {why}" for f, why in self.skipped]
         lines.append(f"took {self.seconds:.1f} s")
         return "\n".join(lines)
-
-
-def sha256_file(path: Path) -> str:
-    """sha256 of a file, read in 1 MB blocks (never whole: a note or an index file may be large)."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(_HASH_BLOCK):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def note_signature(path: Path, max_bytes: int) -> str:
-    """What identifies a note's content: its sha256, or, for a note over the size limit (which is
-    skipped), its size and modification time, so that it is never read just to be skipped."""
-    st = path.stat()
-    if st.st_size > max_bytes:
-        return f"over-limit:{st.st_size}:{st.st_mtime_ns}"
-    return sha256_file(path)
-
-
-@dataclass
-class NoteScan:
-    notes: list[Path]  # readable candidates, in a stable order
-    skipped: list[tuple[str, str]]  # (name, why): links out of the notes folder, loops, broken links
-
-
-def scan_notes(kb: Path) -> NoteScan:
-    """Every note under kb (recursively; hidden folders such as .index excluded), and the links not followed:
-    a link to a file outside kb, a broken link, a link loop, a link to a folder."""
-    kb = Path(kb)
-    if not kb.is_dir():
-        raise KbNotFound(str(kb))
-    root = kb.resolve()
-    notes: list[Path] = []
-    skipped: list[tuple[str, str]] = []
-    for dirpath, dirnames, filenames in os.walk(kb, followlinks=False):
-        here = Path(dirpath)
-        kept = []
-        for name in sorted(dirnames):
-            if name.startswith("."):
-                continue
-            if (here / name).is_symlink():  # os.walk does not descend into it: say so
-                problem = _link_problem(here / name, root) or "a link to a folder (links to folders are not followed)"
-                skipped.append(((here / name).relative_to(kb).as_posix(), problem))
-                continue
-            kept.append(name)
-        dirnames[:] = kept
-        for name in filenames:
-            path = here / name
-            if name.startswith(".") or path.suffix.lower() not in NOTE_SUFFIXES:
-                continue
-            if path.is_symlink():
-                problem = _link_problem(path, root)
-                if problem:
-                    skipped.append((path.relative_to(kb).as_posix(), problem))
-                    continue
-            notes.append(path)
-    return NoteScan(sorted(notes), sorted(skipped))
-
-
-def _link_problem(path: Path, root: Path) -> str | None:
-    """Why a symbolic link is not followed, or None for a link to a file inside the notes folder."""
-    try:
-        target = path.resolve(strict=True)
-    except RuntimeError:  # Python < 3.13 reports a loop this way
-        return "a link loop"
-    except OSError as exc:
-        return "a link loop" if exc.errno == errno.ELOOP else "a broken link (its target does not exist)"
-    if not target.is_relative_to(root):
-        return f"a link to {target}, outside the notes folder"
-    return None
-
-
-def list_notes(kb: Path) -> list[Path]:
-    """Every note under kb (recursively), hidden folders such as .index excluded, in a stable order."""
-    return scan_notes(kb).notes
 
 
 def expected_manifest_core(settings: Settings) -> dict:
@@ -209,109 +137,6 @@ def manifest_differences(manifest: dict, settings: Settings, keys: tuple[str, ..
     ]
 
 
-# --- the live build: CURRENT, reader locks, integrity -----------------------------------------
-
-
-def _pointer(index_dir: Path) -> str | None:
-    """The build CURRENT names, None when there is no CURRENT; DamagedIndex when it names nothing sensible."""
-    try:
-        raw = (index_dir / "CURRENT").read_bytes()
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        raise DamagedIndex(str(index_dir), f"CURRENT cannot be read: {exc.strerror or exc}") from None
-    try:
-        name = raw.decode("utf-8").strip()
-    except UnicodeDecodeError:
-        name = ""
-    if not _BUILD_NAME.fullmatch(name):
-        raise DamagedIndex(str(index_dir), "the file CURRENT does not name a build")
-    return name
-
-
-@contextlib.contextmanager
-def reading_build(index_dir: Path):
-    """The live build folder (or None when there is none), held with a shared lock so that no ingest
-    removes it while it is read. CURRENT is read once per attempt: if the build it named was removed
-    meanwhile (a newer one replaced it), the newer one is read instead, never half of each."""
-    import fcntl
-
-    index_dir = Path(index_dir)
-    for _ in range(20):
-        name = _pointer(index_dir)
-        if name is None:
-            yield None
-            return
-        build = index_dir / name
-        try:
-            fh = open(build / READERS_LOCK, "rb")
-        except FileNotFoundError:
-            if _pointer(index_dir) != name:
-                continue  # swapped and removed between the two reads: take the new one
-            raise DamagedIndex(str(index_dir), f"CURRENT names {name}, which is missing or incomplete") from None
-        with fh:
-            fcntl.flock(fh, fcntl.LOCK_SH)
-            if not (build / READERS_LOCK).exists():
-                continue  # removed just before we got the lock
-            yield build
-            return
-    raise DamagedIndex(str(index_dir), "CURRENT kept changing while the index was read")
-
-
-def current_build(index_dir: Path) -> Path | None:
-    """The build CURRENT names (None when there is no index); DamagedIndex when CURRENT is unusable."""
-    with reading_build(Path(index_dir)) as build:
-        return build
-
-
-def _manifest_of(build: Path) -> dict:
-    index_dir = str(build.parent)
-    try:
-        manifest = json.loads((build / "manifest.json").read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DamagedIndex(index_dir, f"{build.name}/manifest.json is missing") from None
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise DamagedIndex(index_dir, f"{build.name}/manifest.json is not valid JSON") from None
-    if not isinstance(manifest, dict):
-        raise DamagedIndex(index_dir, f"{build.name}/manifest.json is not a JSON object")
-    return manifest
-
-
-def read_manifest(index_dir: Path) -> dict | None:
-    with reading_build(Path(index_dir)) as build:
-        return None if build is None else _manifest_of(build)
-
-
-def integrity_of(build: Path) -> dict[str, dict]:
-    """sha256 and size of every file of a build but the manifest (which holds them) and the reader lock."""
-    out = {}
-    for path in sorted(build.rglob("*")):
-        rel = path.relative_to(build).as_posix()
-        if path.is_file() and rel not in ("manifest.json", READERS_LOCK):
-            out[rel] = {"sha256": sha256_file(path), "bytes": path.stat().st_size}
-    return out
-
-
-def verify_build(build: Path, manifest: dict) -> None:
-    """DamagedIndex unless every file the manifest lists is there, of its size and checksum, and the
-    counts agree (passages = the sum of the per-note counts)."""
-    where = str(build.parent)
-    files = manifest.get("integrity")
-    if not isinstance(files, dict) or not files:
-        raise DamagedIndex(where, "its manifest lists no checksums")
-    for rel, want in files.items():
-        path = build / rel
-        try:
-            size = path.stat().st_size
-        except FileNotFoundError:
-            raise DamagedIndex(where, f"{rel} is missing") from None
-        if size != want.get("bytes"):
-            raise DamagedIndex(where, f"{rel} has {size} bytes, {want.get('bytes')} when it was built")
-        if sha256_file(path) != want.get("sha256"):
-            raise DamagedIndex(where, f"{rel} has changed since it was built (checksum mismatch)")
-    per_file = sum(int(meta.get("chunks", 0)) for meta in manifest.get("files", {}).values())
-    if manifest.get("chunks") != per_file:
-        raise DamagedIndex(where, f"the manifest counts {manifest.get('chunks')} passages but its notes add up to {per_file}")
 
 
 def _check_loaded(where: str, manifest: dict, records: list[dict], vectors: dict, dims: dict | None = None) -> None:
@@ -431,24 +256,6 @@ def build_index(
     index_dir.mkdir(parents=True, exist_ok=True)
     with _build_lock(index_dir):
         return _build(settings, kb, index_dir, scan, progress, embedders)
-
-
-@contextlib.contextmanager
-def _build_lock(index_dir: Path):
-    """One build at a time per index folder (the app's upload and a `kbqa ingest` may overlap); a build
-    that has to wait says so."""
-    import fcntl
-
-    with open(index_dir / ".lock", "w") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            log.warning("waiting for another ingest of %s to finish ...", index_dir)
-            fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 @dataclass
@@ -716,51 +523,6 @@ def _library_version(name: str) -> str | None:
         return version(name)
     except PackageNotFoundError:
         return None
-
-
-def _point_current_at(index_dir: Path, build_name: str) -> None:
-    tmp = index_dir / f".CURRENT.{os.getpid()}"
-    try:
-        tmp.write_text(build_name, encoding="utf-8")
-        os.replace(tmp, index_dir / "CURRENT")
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-def _remove_temp_files(index_dir: Path) -> None:
-    """What a killed ingest may leave behind (called under the build lock, so none is in use)."""
-    for path in index_dir.glob(".CURRENT.*"):
-        path.unlink(missing_ok=True)
-    for path in index_dir.glob(f"{CHECKPOINTS}/.*.tmp.npz"):
-        path.unlink(missing_ok=True)
-
-
-def _remove_old_builds(index_dir: Path, keep: str) -> None:
-    """Remove every build but `keep`, except those a reader is loading right now (removed by a later
-    ingest). A build is renamed out of the way while locked, so a reader never sees it half-deleted."""
-    import fcntl
-
-    for path in list(index_dir.glob("build-*")) + list(index_dir.glob(".removing-*")):
-        if path.name == keep:
-            continue
-        try:
-            fh = open(path / READERS_LOCK, "rb")
-        except OSError:  # an abandoned, unfinished build: nobody reads it
-            shutil.rmtree(path, ignore_errors=True)
-            continue
-        with fh:
-            try:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                continue  # being read: the next ingest removes it
-            trash = index_dir / f".removing-{path.name.removeprefix('.removing-')}"
-            if path != trash:
-                try:
-                    os.replace(path, trash)
-                except OSError:
-                    continue
-            (trash / READERS_LOCK).unlink(missing_ok=True)  # a reader that opened it before the rename retries
-            shutil.rmtree(trash, ignore_errors=True)
 
 
 def kb_changed(settings: Settings, manifest: dict) -> bool:

@@ -7,6 +7,9 @@ the index manifest. Rendering (and escaping) lives in `app.answer.render_html`; 
 
 No outbound network: analytics are off before gradio is imported, there is no share
 link, the theme uses system fonts.
+
+About 600 lines on purpose: the Blocks layout and the event wiring of the four tabs must be declared
+in one gradio context; what each tab computes lives in service.py, calc_tab.py and notes_tab.py.
 """
 
 from __future__ import annotations
