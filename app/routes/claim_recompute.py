@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from app.answer.model import InputUsed
 from app.question.quantities import QuestionQuantity, prepare, question_quantities
 from app.routes.calc_inputs import assign
-from app.routes.calculation import (_BUDGET, _COST, _MEMORY, _OPTIMAL, _OUTPUT_CUES, _PER_YEAR, _RACKS, _TRAIN,
+from app.routes.calculation import (_BUDGET, _PER_1K, _COST, _MEMORY, _OPTIMAL, _OUTPUT_CUES, _PER_YEAR, _RACKS, _TRAIN,
                                     CalcRequest, fill_inputs, given_inputs, run_request)  # noqa: F401 (run_request: doctest)
 from calculators.errors import CalculatorError
 from calculators.conversions import compatible, json_unit
@@ -35,7 +35,6 @@ _SERVE = (r"\bserv|\bfleet\b|inference|推理|部署|visitors?|\busers?\b|访客
 _WEIGHTS = r"weights?|权重|\bFP16\b|\bBF16\b|\bFP8\b|\bINT8\b|\bINT4\b|\bFP32\b|\bFP4\b|inference|推理|\bserv|\bload|部署|加载"
 _RACK_OR_SERVER = rf"{_RACKS}|servers?|服务器|\bDGX\b"
 _ELECTRICITY = r"electric|电费|power bill|\bbill\b"
-_PER_1K = r"per (?:1,?000|1k|thousand) tokens?|每千|每\s*1,?000\s*个?\s*tokens?|/\s*1k|per token|每个token"
 _QUERY = r"quer(?:y|ies)|search|requests?|查询|搜索|请求|单次|一次问答|每次"
 
 CLAIM_OUTPUTS: tuple[ClaimOutput, ...] = (
