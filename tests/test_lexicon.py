@@ -196,3 +196,18 @@ def test_eval_command_reports_directions(small_kb, tmp_path):
     assert lines[0].startswith("lookup (3 questions): R@1 ")
     assert [line.split(" (")[0].strip() for line in lines[1:4]] == ["en->zh", "zh->en", "same language"]
     assert all(" (1): R@1 " in line for line in lines[1:4])
+
+
+def test_the_translated_question_goes_only_to_the_encoders_named(tmp_path):
+    """dense_translation_encoders=['use']: USE scores the question and its translation, e5 the question alone."""
+    from app.retrieval.retriever import Retriever
+    from ingest.index import build_index, load_index
+    from ingest.settings import Settings
+
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    (kb / "n.md").write_text("# 成本\n\n训练一次的成本约为140万美元。\n\n推理每千个token的成本约为0.0035美元。\n", encoding="utf-8")
+    settings = Settings(kb=kb, index=tmp_path / "index", retrieval={"dense_translation_encoders": ["use"]})
+    build_index(settings)
+    _, parts = Retriever(load_index(settings), settings).scores("How much does training cost?")
+    assert "use translated" in parts and "e5 translated" not in parts and "e5" in parts

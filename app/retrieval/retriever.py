@@ -90,13 +90,14 @@ class Retriever:
         extra = self.lexical.translated_words(found)
         return " ".join(words + extra) if extra else ""
 
-    def encode_queries(self, texts: list[str]) -> dict[str, list[np.ndarray]]:
-        """Every encoder's vectors of `texts`, the encoders side by side (each engine runs in C with the GIL
+    def encode_queries(self, texts: dict[str, list[str]]) -> dict[str, list[np.ndarray]]:
+        """Each encoder's vectors of its texts, the encoders side by side (each engine runs in C with the GIL
         released; one encoder's calls stay in order, each engine takes one call at a time)."""
-        specs = list(self.settings.embed.models)
-        if len(specs) == 1:
-            return {specs[0]: [self.embedders[specs[0]].query(t) for t in texts]}
-        futures = {spec: _QUERY_POOL.submit(lambda e=self.embedders[spec]: [e.query(t) for t in texts]) for spec in specs}
+        if len(texts) == 1:
+            (spec, items), = texts.items()
+            return {spec: [self.embedders[spec].query(t) for t in items]}
+        futures = {spec: _QUERY_POOL.submit(lambda e=self.embedders[spec], items=items: [e.query(t) for t in items])
+                   for spec, items in texts.items()}
         return {spec: f.result() for spec, f in futures.items()}
 
     def question(self, question: Question | str) -> Question:
@@ -110,13 +111,15 @@ class Retriever:
         fused = np.zeros(len(self.chunks), dtype=np.float32)
         found = list(self.translations(q.text))
         translated = self.translated_query(q, found) if r.dense_translation_weight > 0 else ""
-        vectors = self.encode_queries([q.text, translated] if translated else [q.text])
+        also = r.dense_translation_encoders
+        vectors = self.encode_queries({spec: [q.text, translated] if translated and (also is None or spec in also) else [q.text]
+                                       for spec in self.settings.embed.models})
         bm = self.lexical.scores(list(q.words), found, r.translation_weight)
         first = self.store.candidates(vectors, bm)  # every passage (FAISS), or the nearest ones (Milvus)
         for spec, weight in zip(self.settings.embed.models, self.settings.embed.weights):
             parts[spec] = first.dense[spec][0]
             fused += weight * parts[spec]
-            if translated:
+            if len(first.dense[spec]) > 1:
                 parts[spec + " translated"] = first.dense[spec][1]
                 fused += weight * r.dense_translation_weight * parts[spec + " translated"]
         top = float(bm.max()) if len(bm) else 0.0
