@@ -32,9 +32,9 @@ def _rows(claims):
     return [{k: getattr(c, k) for k in FIELDS} for c in claims]
 
 
-def test_notes_against_golden_file():
+def test_notes_against_golden_file(tmp_path):
     """Regenerate with KBQA_REGEN_GOLDEN=1, then review every verdict in the diff by hand."""
-    rows = _rows(notes_arithmetic(Settings(kb=KB)).claims)
+    rows = _rows(notes_arithmetic(Settings(kb=KB, index=tmp_path / "index")).claims)
     if os.environ.get("KBQA_REGEN_GOLDEN") == "1":
         GOLDEN.parent.mkdir(exist_ok=True)
         GOLDEN.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")

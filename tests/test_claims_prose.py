@@ -21,8 +21,8 @@ ZH, EN = "推理显存估算.md", "serving_budget.md"
 
 
 @pytest.fixture(scope="module")
-def found():
-    return notes_arithmetic(Settings(kb=NOTES)).claims
+def found(tmp_path_factory):
+    return notes_arithmetic(Settings(kb=NOTES, index=tmp_path_factory.mktemp("claims-prose-index"))).claims
 
 
 def one(found, file: str, start: str):
