@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from calculators.claims import Claim
 from ingest.claims_cache import ClaimsCache
 from ingest.errors import NoteError, NoteTooLarge, NoteUnreadable
-from ingest.index import list_notes, note_signature
+from ingest.notes_folder import list_notes, note_signature
 from ingest.read import human_size, read_note
 from ingest.settings import Settings
 

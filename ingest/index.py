@@ -52,12 +52,11 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import numpy as np  # noqa: E402
 
 from ingest.bm25 import Bm25Index  # noqa: E402
-from ingest.builds import (CHECKPOINTS, READERS_LOCK, _build_lock, _manifest_of, _point_current_at,  # noqa: E402,F401
+from ingest.builds import (CHECKPOINTS, READERS_LOCK, _build_lock, _manifest_of, _point_current_at,  # noqa: E402
                            _remove_old_builds,
-                           _remove_temp_files, current_build, integrity_of, read_manifest, reading_build,  # noqa: F401
+                           _remove_temp_files, integrity_of, read_manifest, reading_build,
                            verify_build)
-from ingest.notes_folder import (NOTE_SUFFIXES, NoteScan, list_notes, note_signature, scan_notes,  # noqa: E402,F401
-                                 sha256_file)
+from ingest.notes_folder import NoteScan, list_notes, note_signature, scan_notes  # noqa: E402
 from ingest.errors import DamagedIndex, EmptyKb, IndexMissing, NoteError, StaleIndex  # noqa: E402
 from ingest.settings import Settings  # noqa: E402
 from ingest.tokenize import TOKENIZER, tokenize  # noqa: E402

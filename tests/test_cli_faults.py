@@ -10,7 +10,8 @@ import sys
 from click.testing import CliRunner
 
 from app.cli import main
-from ingest.index import build_index, current_build
+from ingest.builds import current_build  # noqa: E402
+from ingest.index import build_index
 from ingest.settings import Settings
 
 from conftest import ROOT

@@ -15,7 +15,8 @@ import numpy as np
 import pytest
 
 from ingest.errors import DamagedIndex
-from ingest.index import (build_index, current_build, ensure_index, integrity_of, load_index, read_manifest,
+from ingest.builds import current_build  # noqa: E402
+from ingest.index import (build_index, ensure_index, integrity_of, load_index, read_manifest,
                           reading_build, scan_notes)
 from ingest.settings import Settings
 

@@ -19,7 +19,8 @@ from app.retrieval.retriever import Retriever  # noqa: E402
 from app.retrieval.stores import FaissStore, MilvusStore  # noqa: E402
 from ingest import milvus_store  # noqa: E402
 from ingest.errors import DamagedIndex, SettingsError  # noqa: E402
-from ingest.index import build_index, current_build, ensure_index, load_index, read_manifest  # noqa: E402
+from ingest.builds import current_build  # noqa: E402
+from ingest.index import build_index, ensure_index, load_index, read_manifest  # noqa: E402
 from ingest.settings import Settings, load_settings  # noqa: E402
 
 from conftest import DEV_EVAL, KB_QUESTIONS  # noqa: E402

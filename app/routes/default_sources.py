@@ -23,6 +23,8 @@ True
 
 from __future__ import annotations
 
+import weakref
+
 from dataclasses import replace
 
 from app.answer.model import Answer, CalculationPart, Citation
@@ -120,11 +122,10 @@ def cite_defaults(answer: Answer, retriever, k: int = SEARCH_K) -> Answer:
 def _note_stating(used, description: str, retriever, k: int, citations: list[Citation],
                   by_place: dict[tuple, int]) -> int | None:
     """The citation number of the best loaded passage stating the input's figure (added when new), or None."""
-    for hit in retriever.search(_query(description, used.source), k=k):
+    found = _stating_passage(retriever, _query(description, used.source), used.value, used.unit, k)
+    if found is not None:
+        hit, words = found
         chunk = hit.chunk
-        words = states_figure(chunk.text, used.value, used.unit)
-        if words is None:
-            continue
         place = (chunk.file, chunk.line_start, chunk.line_end)
         if place not in by_place:
             existing = next((c.n for c in citations if (c.file, *c.lines) == place), None)
@@ -135,3 +136,18 @@ def _note_stating(used, description: str, retriever, k: int, citations: list[Cit
             by_place[place] = existing
         return by_place[place]
     return None
+
+
+# Per loaded index: (query, value, unit) -> the passage stating it, or None. A default's search is the same for
+# every calculation that uses it (a follow-up, the next question), so it runs once per index, not per answer.
+_FOUND: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _stating_passage(retriever, query: str, value: float, unit: str, k: int):
+    """The best of the k passages found for `query` that states the figure, with the words that state it."""
+    cache = _FOUND.setdefault(retriever, {})
+    key = (query, value, unit, k)
+    if key not in cache:
+        cache[key] = next(((hit, words) for hit in retriever.search(query, k=k)
+                           if (words := states_figure(hit.chunk.text, value, unit)) is not None), None)
+    return cache[key]

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.errors import KbqaError, NoteError
-from ingest.index import NOTE_SUFFIXES, list_notes, read_manifest
+from ingest.builds import read_manifest
+from ingest.notes_folder import NOTE_SUFFIXES, list_notes
 from ingest.settings import Settings
 
 MAX_NAME_CHARS = 120

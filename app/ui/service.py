@@ -177,7 +177,8 @@ class Service:
         import os
 
         from app.retrieval.retriever import Retriever
-        from ingest.index import build_index, list_notes, load_index
+        from ingest.index import build_index, load_index
+        from ingest.notes_folder import list_notes
 
         self.assistant(timeout=None)  # never race the first build
         kb = Path(self.settings.kb)
