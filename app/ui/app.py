@@ -40,7 +40,7 @@ from app.answer.words import unit_words  # noqa: E402
 from app.ui.service import Service  # noqa: E402
 from app.ui.style import CSS, MONO, SANS  # noqa: E402
 from app.ui.text import EXAMPLES, LANGUAGES, VIEW_LABELS, duration_words, lang_of, t  # noqa: E402
-from calculators.errors import CalculatorError  # noqa: E402
+from calculators.errors import CalculatorError, KbqaError  # noqa: E402
 from calculators.registry import CALCULATORS  # noqa: E402
 
 log = logging.getLogger("kbqa.ui")
@@ -286,7 +286,7 @@ def claims_html(service: Service, view: str, lang: str) -> str:
         if c.file not in lines_cache:
             try:
                 lines_cache[c.file] = read_note_text(service.settings, c.file).split("\n")
-            except Exception:
+            except KbqaError:  # a note gone or unreadable since: its row shows no source line
                 lines_cache[c.file] = []
         rows.append(
             f'<tr><td data-label="{head[0]}">{claim_badge(c.holds, lang)}</td><td data-label="{head[1]}"><code>{esc(c.text)}</code></td>'
