@@ -76,7 +76,8 @@ class IngestReport:
     removed: list[str] = field(default_factory=list)  # in the old index, gone from the kb
     chunks: int = 0
     chunks_embedded: int = 0
-    chunks_from_checkpoint: int = 0  # embedded by an interrupted ingest, reused
+    chunks_from_checkpoint: int = 0  # every vector of the passage embedded by an interrupted ingest, reused
+    vectors_from_checkpoint: int = 0  # passage vectors (one per passage and encoder) reused from an interrupted ingest
     duplicates_removed: int = 0
     boilerplate_chars: int = 0
     seconds: float = 0.0
@@ -90,7 +91,7 @@ class IngestReport:
             f"files read: {len(self.files_read)} (re-embedded), unchanged: {len(self.files_reused)}, "
             f"removed: {len(self.removed)}, skipped: {len(self.skipped)}",
             f"chunks: {self.chunks} ({self.chunks_embedded} embedded now"
-            + (f", {self.chunks_from_checkpoint} from an interrupted ingest" if self.chunks_from_checkpoint else "")
+            + (f", {self.vectors_from_checkpoint} passage vectors from an interrupted ingest" if self.vectors_from_checkpoint else "")
             + f"), duplicates removed: {self.duplicates_removed}, boilerplate characters removed: {self.boilerplate_chars}",
         ]
         lines += [f"  skipped {f}: {why}" for f, why in self.skipped]
@@ -239,17 +240,21 @@ def build_index(
     settings: Settings,
     progress: Callable[[str, int, int], None] | None = None,
     embedders: dict | None = None,
+    early: Callable[["EarlyIndex"], None] | None = None,
 ) -> IngestReport:
     """Ingest settings.kb into settings.index_dir, incrementally and atomically.
 
     progress(stage, done, total) is called as files are read and passages embedded.
     embedders: already loaded encoders by spec, to avoid loading them twice in one process.
+    early(EarlyIndex): when passages must be embedded, called with the build's passages searchable before
+    the build ends: once the notes are read (BM25 only), then as each encoder but the last finishes
+    (encoders embed one after another, in the settings' order: the fast one first answers sooner).
     """
     kb, index_dir = Path(settings.kb), Path(settings.index_dir)
     scan = scan_notes(kb)
     index_dir.mkdir(parents=True, exist_ok=True)
     with _build_lock(index_dir):
-        return _build(settings, kb, index_dir, scan, progress, embedders)
+        return _build(settings, kb, index_dir, scan, progress, embedders, early)
 
 
 @dataclass
@@ -259,7 +264,7 @@ class _NoteToEmbed:
     chunks: list[Chunk]
 
 
-def _build(settings: Settings, kb: Path, index_dir: Path, scan: NoteScan, progress, embedders) -> IngestReport:
+def _build(settings: Settings, kb: Path, index_dir: Path, scan: NoteScan, progress, embedders, early=None) -> IngestReport:
     from ingest.chunk import chunk_document
     from ingest.claims_cache import ClaimsCache
     from ingest.read import read_note
@@ -331,24 +336,28 @@ def _build(settings: Settings, kb: Path, index_dir: Path, scan: NoteScan, progre
 
     embedders = embedders if embedders is not None else {}
     specs = list(settings.embed.models)
-    new_vecs = _embed_notes([item for kind, item in plan if kind == "new"], settings, index_dir, embedders, progress, report)
-    records: list[dict] = []
-    blocks: dict[str, list[np.ndarray]] = {spec: [] for spec in specs}
-    for kind, item in plan:
-        if kind == "old":
-            records.extend(old.records[r] for r in item)
-            for spec in specs:
-                blocks[spec].append(old.vectors[spec][item])
-        else:
-            records.extend(chunk_to_record(c) for c in item.chunks)
-            for spec in specs:
-                blocks[spec].append(new_vecs[item.name][spec])
+    todo = [item for kind, item in plan if kind == "new"]
+    records = [rec for kind, item in plan
+               for rec in ([old.records[r] for r in item] if kind == "old" else [chunk_to_record(c) for c in item.chunks])]
     if not records:
         raise EmptyKb(str(kb))
+    bm25 = None
+    announce = None
+    if early is not None and todo:  # searchable now by keywords, then by each encoder as it finishes
+        bm25 = _build_bm25(records, settings, progress)
+
+        def announce(ready: list[str], new_vecs: dict) -> None:
+            vectors = {spec: _matrix(plan, old, new_vecs, spec) for spec in ready}
+            early(EarlyIndex(settings, records, bm25, files_meta, vectors, pending=[s for s in specs if s not in ready],
+                             passages_pending=sum(len(item.chunks) for item in todo)))
+
+        announce([], {})
+    new_vecs = _embed_notes(todo, settings, index_dir, embedders, progress, report, after_encoder=announce)
+    blocks = {spec: [_matrix(plan, old, new_vecs, spec)] for spec in specs}
     new_build = index_dir / f"build-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:6]}"
     new_build.mkdir(parents=True)
     try:
-        manifest = _write_build(new_build, settings, records, blocks, files_meta, report, skipped_sha, progress)
+        manifest = _write_build(new_build, settings, records, blocks, files_meta, report, skipped_sha, progress, bm25)
         previous = _publish(settings, new_build.name, records, blocks, files_meta, progress)
         _point_current_at(index_dir, new_build.name)
     except BaseException:
@@ -385,7 +394,7 @@ def _publish(settings: Settings, build_name: str, records: list[dict], blocks: d
 
 
 def _write_build(build: Path, settings: Settings, records: list[dict], blocks: dict, files_meta: dict,
-                 report: IngestReport, skipped_sha: dict, progress) -> dict:
+                 report: IngestReport, skipped_sha: dict, progress, bm25: Bm25Index | None = None) -> dict:
     """Every file of a build, then the manifest with their checksums and counts. With a Milvus store the
     vectors are not written here (they go to Milvus, see _publish)."""
     import faiss
@@ -402,7 +411,7 @@ def _write_build(build: Path, settings: Settings, records: list[dict], blocks: d
     with open(build / "chunks.jsonl", "w", encoding="utf-8") as fh:
         for rec in records:
             fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
-    _build_bm25(records, settings, progress).save(build / BM25_DIR)
+    (bm25 or _build_bm25(records, settings, progress)).save(build / BM25_DIR)
     (build / READERS_LOCK).touch()
     manifest = {
         **expected_manifest_core(settings),
@@ -433,10 +442,13 @@ def _texts_digest(texts: list[str]) -> str:
 
 
 def _embed_notes(todo: list[_NoteToEmbed], settings: Settings, index_dir: Path, embedders: dict, progress,
-                 report: IngestReport) -> dict[str, dict[str, np.ndarray]]:
-    """Vectors of each new or changed note, by encoder. Each note's vectors are saved in
-    <index>/.checkpoints/ as soon as they are computed, so an ingest killed half-way resumes where it
-    stopped; the checkpoints are removed once a build holds them."""
+                 report: IngestReport, after_encoder=None) -> dict[str, dict[str, np.ndarray]]:
+    """Vectors of each new or changed note, by encoder. The encoders run one after another (every note
+    with the first, then every note with the next), so the passages are searchable by the first encoder
+    long before the last is done: `after_encoder(ready_specs, vectors so far)` is called as each encoder
+    but the last finishes. Each note's vectors of each encoder are saved in <index>/.checkpoints/ as
+    soon as they are computed, so an ingest killed half-way resumes where it stopped; the checkpoints
+    are removed once a build holds them."""
     from ingest.embed import make_embedder
 
     specs = list(settings.embed.models)
@@ -446,20 +458,22 @@ def _embed_notes(todo: list[_NoteToEmbed], settings: Settings, index_dir: Path, 
     # that it moves even with a slow encoder (e5: about 10 passages a second on 2 cores)
     total = sum(len(item.chunks) for item in todo) * len(specs)
     done = 0
-    out: dict[str, dict[str, np.ndarray]] = {}
+    out: dict[str, dict[str, np.ndarray]] = {item.name: {} for item in todo}
+    texts_of = {item.name: [embed_text(c) for c in item.chunks] for item in todo}
+    reused: dict[str, int] = {item.name: 0 for item in todo}  # encoders whose vectors of the note came from a checkpoint
     if progress and total:
         progress("embed", 0, total)
-    for item in todo:
-        texts = [embed_text(c) for c in item.chunks]
-        path = folder / f"{item.digest}-{fingerprint}.npz"
-        vecs = _read_checkpoint(path, specs, texts)
-        if vecs is not None:
-            report.chunks_from_checkpoint += len(texts)
-            done += len(texts) * len(specs)
-        else:
-            vecs = {}
-            bs = min(settings.embed.batch_size, PROGRESS_STEP)
-            for spec in specs:
+    bs = min(settings.embed.batch_size, PROGRESS_STEP)
+    for n, spec in enumerate(specs):
+        for item in todo:
+            texts = texts_of[item.name]
+            path = folder / f"{item.digest}-{fingerprint}-{n}.npz"
+            vecs = _read_checkpoint(path, texts)
+            if vecs is not None:
+                reused[item.name] += 1
+                report.vectors_from_checkpoint += len(texts)
+                done += len(texts)
+            else:
                 enc = embedders.get(spec) or embedders.setdefault(spec, make_embedder(spec))
                 parts = []
                 for start in range(0, len(texts), bs):
@@ -467,34 +481,46 @@ def _embed_notes(todo: list[_NoteToEmbed], settings: Settings, index_dir: Path, 
                     done += len(texts[start : start + bs])
                     if progress:
                         progress("embed", done, total)
-                vecs[spec] = np.vstack(parts)
-            _write_checkpoint(path, specs, texts, vecs)
-            report.chunks_embedded += len(texts)
-        out[item.name] = vecs
-        if progress:
-            progress("embed", done, total)
+                vecs = np.vstack(parts)
+                _write_checkpoint(path, texts, vecs)
+            out[item.name][spec] = vecs
+            if progress:
+                progress("embed", done, total)
+        if after_encoder is not None and n < len(specs) - 1:
+            after_encoder(specs[: n + 1], out)
+    for item in todo:
+        if reused[item.name] == len(specs):
+            report.chunks_from_checkpoint += len(item.chunks)
+        else:
+            report.chunks_embedded += len(item.chunks)
     return out
 
 
-def _read_checkpoint(path: Path, specs: list[str], texts: list[str]) -> dict[str, np.ndarray] | None:
-    """A note's saved vectors, if they are for exactly these passages; anything unreadable is ignored."""
+def _matrix(plan: list, old: "_Previous", new_vecs: dict, spec: str) -> np.ndarray:
+    """One encoder's vectors of every passage of the build, in the build's row order."""
+    blocks = [old.vectors[spec][item] if kind == "old" else new_vecs[item.name][spec] for kind, item in plan]
+    return np.ascontiguousarray(np.vstack(blocks), dtype=np.float32)
+
+
+def _read_checkpoint(path: Path, texts: list[str]) -> np.ndarray | None:
+    """A note's saved vectors of one encoder, if they are for exactly these passages; anything unreadable is ignored."""
     if not path.is_file():
         return None
     try:
         with np.load(path, allow_pickle=False) as data:
             if str(data["texts"]) != _texts_digest(texts):
                 return None
-            vecs = {spec: np.array(data[f"e{i}"], dtype=np.float32) for i, spec in enumerate(specs)}
+            vecs = np.array(data["vectors"], dtype=np.float32)
     except (OSError, ValueError, KeyError, EOFError):
         return None
-    return vecs if all(v.ndim == 2 and v.shape[0] == len(texts) for v in vecs.values()) else None
+    return vecs if vecs.ndim == 2 and vecs.shape[0] == len(texts) else None
 
 
-def _write_checkpoint(path: Path, specs: list[str], texts: list[str], vecs: dict[str, np.ndarray]) -> None:
+def _write_checkpoint(path: Path, texts: list[str], vecs: np.ndarray) -> None:
     try:
         path.parent.mkdir(exist_ok=True)
         tmp = path.parent / f".{path.stem}.{os.getpid()}.tmp.npz"
-        np.savez(tmp, texts=np.array(_texts_digest(texts)), **{f"e{i}": vecs[spec] for i, spec in enumerate(specs)})
+        np.savez(tmp, texts=np.array(_texts_digest(texts)), vectors=vecs)
         os.replace(tmp, path)
     except OSError as exc:  # a checkpoint only saves time later; the build goes on without it
         log.warning("could not save an embedding checkpoint in %s: %s", path.parent, exc)
@@ -558,6 +584,49 @@ class LoadedIndex:
         return self.bm25.vocabulary
 
 
+@dataclass
+class EarlyIndex:
+    """A build's passages, searchable before the build ends: BM25 over every passage and the vectors of
+    the encoders that have finished (`ready`); `pending` encoders are still embedding `passages_pending`
+    passages. Held in memory only (FAISS, whatever the store): nothing of it is on disk until the build
+    is published."""
+
+    settings: Settings
+    records: list[dict]
+    bm25: Bm25Index
+    files: dict[str, dict]
+    vectors: dict[str, np.ndarray]  # ready encoder spec -> one row per passage
+    pending: list[str]
+    passages_pending: int
+
+    @property
+    def ready(self) -> list[str]:
+        return [spec for spec in self.settings.embed.models if spec in self.vectors]
+
+    def search_settings(self) -> Settings:
+        """The settings with only the ready encoders (their weights as set) and the in-process store."""
+        from ingest.settings import StoreSettings
+
+        embed = self.settings.embed
+        ready = self.ready
+        weights = [w for spec, w in zip(embed.models, embed.weights) if spec in ready]
+        # model_copy does not validate: an empty list of encoders is allowed here (keyword search only)
+        return self.settings.model_copy(update={"embed": embed.model_copy(update={"models": ready, "weights": weights}),
+                                                "store": StoreSettings()})
+
+    def loaded(self) -> LoadedIndex:
+        import faiss
+
+        indexes = {}
+        for spec, matrix in self.vectors.items():
+            indexes[spec] = faiss.IndexFlatIP(matrix.shape[1])
+            indexes[spec].add(matrix)
+        manifest = {"chunks": len(self.records), "files": self.files, "early": True,
+                    "dims": {spec: int(m.shape[1]) for spec, m in self.vectors.items()}}
+        return LoadedIndex(manifest=manifest, chunks=[record_to_chunk(r) for r in self.records], vectors=indexes,
+                           path=Path(self.settings.index_dir), bm25=self.bm25)
+
+
 def load_index(settings: Settings) -> LoadedIndex:
     """Load the live build, whole, under a reader lock; refuse one built with other settings (StaleIndex)
     or one whose files do not match their checksums and counts (DamagedIndex)."""
@@ -597,10 +666,11 @@ def _load_bm25(build: Path, settings: Settings, n_chunks: int) -> Bm25Index:
     return bm25
 
 
-def ensure_index(settings: Settings, progress=None, embedders: dict | None = None) -> tuple[LoadedIndex, IngestReport | None]:
+def ensure_index(settings: Settings, progress=None, embedders: dict | None = None,
+                 early: Callable[[EarlyIndex], None] | None = None) -> tuple[LoadedIndex, IngestReport | None]:
     """Load the index, building it first when it is missing, stale, damaged, or the notes changed.
     A damaged index is rebuilt from the notes (the rebuild says so: a warning on the "kbqa.ingest"
-    logger and `IngestReport.repaired`)."""
+    logger and `IngestReport.repaired`). `early`: see build_index."""
     index_dir = Path(settings.index_dir)
     try:
         manifest = read_manifest(index_dir)
@@ -608,11 +678,11 @@ def ensure_index(settings: Settings, progress=None, embedders: dict | None = Non
         manifest = None  # build_index reports it and trusts nothing of it
     report = None
     if manifest is None or manifest_differences(manifest, settings) or kb_changed(settings, manifest):
-        report = build_index(settings, progress=progress, embedders=embedders)
+        report = build_index(settings, progress=progress, embedders=embedders, early=early)
     try:
         return load_index(settings), report
     except DamagedIndex:
         if report is not None:
             raise  # damaged right after a build: the disk, not the index, needs looking at
-    report = build_index(settings, progress=progress, embedders=embedders)
+    report = build_index(settings, progress=progress, embedders=embedders, early=early)
     return load_index(settings), report

@@ -174,16 +174,17 @@ def test_interrupted_ingest_keeps_previous_index(small_kb, tmp_path, embedders):
 
 
 def test_killed_cold_ingest_resumes_from_its_checkpoints(small_kb, tmp_path, embedders):
-    """Notes embedded before the kill are not embedded again; the one being embedded is."""
+    """Vectors computed before the kill are not computed again: the encoders run one after another, and the
+    kill came while the first (use) was at the last note, so use's vectors of the first two are reused."""
     s = settings_for(small_kb, tmp_path)
     _run_and_kill(small_kb, s, "一个标准机柜", tmp_path)  # zh.txt, the last note in order
     assert current_build(s.index_dir) is None
     (s.index_dir / ".CURRENT.999999").write_text("build-x", encoding="utf-8")  # as a kill between write and rename leaves it
     report = build_index(s, embedders=embedders)
     manifest = read_manifest(s.index_dir)
-    assert report.chunks_from_checkpoint == manifest["files"]["en.md"]["chunks"] + manifest["files"]["gbk.txt"]["chunks"]
-    assert report.chunks_embedded == manifest["files"]["zh.txt"]["chunks"]
-    assert "from an interrupted ingest" in report.summary()
+    assert report.vectors_from_checkpoint == manifest["files"]["en.md"]["chunks"] + manifest["files"]["gbk.txt"]["chunks"]
+    assert report.chunks_embedded == report.chunks and report.chunks_from_checkpoint == 0  # e5 embedded every passage now
+    assert "passage vectors from an interrupted ingest" in report.summary()
     assert not list(s.index_dir.glob(".CURRENT.*")) and not (s.index_dir / ".checkpoints").exists()
     # the resumed vectors are the ones a fresh ingest computes
     fresh = settings_for(small_kb, tmp_path / "fresh")

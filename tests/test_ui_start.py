@@ -44,3 +44,80 @@ def test_status_line_says_what_it_does_with_the_time_left(tmp_path):
     assert "正在为笔记建立索引" in zh and "40/240" in zh and "预计还需 50 秒" in zh, zh
     service._progress("loading index", 0, 0)
     assert "Loading" in status_line(service, "en") and re.search("加载索引", status_line(service, "zh"))
+
+
+class _Gated:
+    """A real encoder whose passage embedding waits for a gate (the slow encoder still at work)."""
+
+    def __init__(self, inner, gate):
+        self.inner, self.gate, self.name, self.dim = inner, gate, inner.name, inner.dim
+
+    def passages(self, texts):
+        assert self.gate.wait(120), "the test never opened the gate"
+        return self.inner.passages(texts)
+
+    def query(self, text):
+        return self.inner.query(text)
+
+
+def test_build_is_searchable_by_keywords_then_by_each_encoder(tmp_path, embedders):
+    """The build hands out its passages before it ends: BM25 alone once the notes are read, then with
+    each encoder as it finishes; nothing when there is nothing to embed."""
+    from app.retrieval.retriever import Retriever
+    from ingest.index import build_index
+    from ingest.settings import Settings
+
+    _notes(tmp_path / "kb", 30)
+    (tmp_path / "kb" / "power.md").write_text("# 电力\n\n一个机柜的功率约为 40 千瓦，整个机房需要 2 兆瓦。\n", encoding="utf-8")
+    settings = Settings(kb=tmp_path / "kb", index=tmp_path / "index")
+    seen = []
+    report = build_index(settings, embedders=embedders, early=seen.append)
+    assert [(e.ready, e.pending) for e in seen] == [([], ["use", "e5"]), (["use"], ["e5"])]
+    assert all(e.passages_pending == report.chunks for e in seen)
+    for early in seen:
+        s = early.search_settings()
+        assert s.embed.models == early.ready and not s.store.milvus
+        retriever = Retriever(early.loaded(), s, embedders=embedders)
+        assert "Passage 17:" in retriever.search("cluster number 17 racks", k=3)[0].chunk.text
+        assert retriever.search("How many megawatts does the machine room need?", k=3)[0].chunk.file == "power.md" or not early.ready
+    assert "e5" in seen[1].pending and seen[1].vectors["use"].shape == (report.chunks, 512)
+    again = []
+    build_index(settings, embedders=embedders, early=again.append)
+    assert again == []  # nothing to embed: the index itself is there at once
+
+
+def test_questions_are_answered_while_the_slow_encoder_embeds(tmp_path, embedders):
+    """Asked during a cold build: answered by keyword search and the fast encoder, saying so, in the
+    asker's language; the status says it; once the slow encoder is done, the full index answers."""
+    import threading
+
+    from app.ui.app import status_line
+    from app.ui.service import Service
+    from ingest.settings import Settings
+
+    _notes(tmp_path / "kb", 30)
+    gate = threading.Event()
+    mine = {"use": embedders["use"], "e5": _Gated(embedders["e5"], gate)}
+    service = Service(Settings(kb=tmp_path / "kb", index=tmp_path / "index"), embedders=mine).start(warm_up=False)
+    try:
+        assert service.answerable.wait(120)
+        deadline = __import__("time").monotonic() + 60
+        while service.building is None or not service.building.ready:  # the keyword-only stage may come first
+            assert __import__("time").monotonic() < deadline
+            gate.wait(0.05)
+        assert not service.ready.is_set()
+        answer = service.ask("How many racks does cluster number 12 hold?")
+        assert answer.citations and "Passage 12:" in answer.citations[0].passage
+        assert any("still being built" in n and "keyword search and use" in n and "e5" in n for n in answer.notices), answer.notices
+        zh = service.ask("第12号集群有多少个机柜？")
+        assert any("索引仍在建立" in n for n in zh.notices), zh.notices
+        assert "Answering already" in status_line(service, "en") and "use" in status_line(service, "en")
+        assert "索引仍在建立" in status_line(service, "zh")
+        with __import__("pytest").raises(TimeoutError):
+            service.assistant(timeout=0.01)  # adding a note waits for the full index
+    finally:
+        gate.set()
+    assert service.ready.wait(120) and service.error is None
+    answer = service.ask("How many racks does cluster number 12 hold?")
+    assert not any("still being built" in n for n in answer.notices)
+    assert service.building is None and "Ready" in status_line(service, "en")

@@ -36,6 +36,32 @@ from ingest.settings import Settings
 
 
 
+@dataclass(frozen=True)
+class Building:
+    """The index is still being built: what an assistant searches with meanwhile."""
+
+    ready: tuple[str, ...]  # encoders whose vectors of every passage are in (none: keyword search only)
+    pending: tuple[str, ...]  # encoders still embedding
+    passages: int  # passages the pending encoders still embed
+
+    def notice(self, lang: str) -> str:
+        """What the answer says about it, in `lang`.
+
+        >>> Building(("use",), ("e5",), 8788).notice("en")
+        'The index is still being built: this answer comes from keyword search and use; e5 is still embedding 8,788 passages, so it may improve when that is done.'
+        >>> Building((), ("use", "e5"), 40).notice("zh")
+        '索引仍在建立：本回答仅来自关键词检索；use、e5 还在为 40 个段落计算向量，完成后回答可能更准确。'
+        """
+        if lang == "zh":
+            by = "关键词检索和 " + "、".join(self.ready) if self.ready else "关键词检索"
+            return (f"索引仍在建立：本回答{'' if self.ready else '仅'}来自{by}；{'、'.join(self.pending)} 还在为 "
+                    f"{self.passages:,} 个段落计算向量，完成后回答可能更准确。")
+        by = "keyword search and " + ", ".join(self.ready) if self.ready else "keyword search alone"
+        return (f"The index is still being built: this answer comes from {by}; {' and '.join(self.pending)} "
+                f"{'is' if len(self.pending) == 1 else 'are'} still embedding {self.passages:,} passages, so it may "
+                "improve when that is done.")
+
+
 @dataclass
 class Assistant:
     """Everything a question needs, loaded once: the index, the encoders, the notes' arithmetic."""
@@ -43,6 +69,7 @@ class Assistant:
     settings: Settings
     retriever: Retriever
     embedders: dict = field(default_factory=dict)
+    building: Building | None = None  # searching a build in progress (see ingest.index.EarlyIndex)
 
     @classmethod
     def open(cls, settings: Settings, progress=None) -> "Assistant":
@@ -92,6 +119,8 @@ class Assistant:
             parts.append(self._lookup(q))
         merged = cite_defaults(merge(q, parts), self.retriever)  # a default the loaded notes state is cited to them
         merged.headline = headline(merged, q)
+        if self.building is not None:
+            merged.notices.append(self.building.notice(q.language))
         return merged
 
     # --- routes -------------------------------------------------------------------------
@@ -112,7 +141,7 @@ class Assistant:
         from calculators.registry import get
 
         # similarity to the calculators' descriptions: the fast multilingual encoder when loaded, else the first
-        embedder = self.embedders.get("use") or self.embedders.get(self.settings.embed.models[0])
+        embedder = self.embedders.get("use") or next((self.embedders[s] for s in self.settings.embed.models if s in self.embedders), None)
         request = detect_calculation(q, previous, embedder=embedder)
         if request is None:
             return None

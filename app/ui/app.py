@@ -122,7 +122,7 @@ def make_chat(service: Service):
         messages += [_user(message), _bot(status_html(t("thinking", lang)))]
         if service.settings.llm.base_url or not service.ready.is_set():  # something slow ahead: say so at once
             yield messages, history, ""
-        while not service.ready.wait(1.0):  # first run: the index is still being built
+        while not service.answerable.wait(1.0):  # first run: nothing of the index is searchable yet
             messages[-1] = _bot(status_html(f"{t('waiting_index', lang)} ({_stage_text(service, lang)})"))
             yield messages, history, ""
         try:
@@ -172,6 +172,11 @@ def _stage_text(service: Service, lang: str) -> str:
 
 
 def status_line(service: Service, lang: str) -> str:
+    building = service.building
+    if not service.ready.is_set() and building is not None:  # answering from the build in progress
+        sep = "：" if lang == "zh" else ": "
+        by = ("+" if lang == "zh" else " + ").join([t("early_keywords", lang), *building.ready])
+        return status_html(f"{t('status_early', lang).format(by=by)}{sep}{_stage_text(service, lang)}…")
     if not service.ready.is_set():
         sep = "：" if lang == "zh" else ": "
         return status_html(f"{t(stage_key(service.stage[0]), lang)}{sep}{_stage_text(service, lang)}…")

@@ -1,6 +1,11 @@
 """What the UI stands on, without gradio: the assistant behind a lock, the index built in the
 background with progress, questions answered, notes added.
 
+While the first build runs, questions are answered as soon as something can answer them: once the
+notes are read, by keyword search (BM25) alone; once the first (fast) encoder has embedded every
+passage, by it too; the answer says so (`Building`). The full index replaces that assistant when the
+build ends. `answerable` is set from the first of these, `ready` only when the full index is in.
+
 One `Service` per server. Questions are answered concurrently: the only shared state an
 answer touches is read-only (the loaded index, the notes' arithmetic found at ingest) except
 the encoders, which serialise their own calls (`ingest.embed`); the optional LLM call holds
@@ -16,7 +21,7 @@ import threading
 import time
 from pathlib import Path
 
-from app.answer.assistant import Assistant, respond
+from app.answer.assistant import Assistant, Building, respond
 from app.answer.model import Answer
 from app.ui.notes_tab import CheckedUpload, UploadError, check_upload, copy_into_kb
 from ingest.settings import Settings
@@ -32,7 +37,8 @@ class Service:
         self.settings = settings
         self.embedders = embedders if embedders is not None else {}
         self.console_progress = console_progress  # e.g. app.cli.common.Progress (tqdm on stderr)
-        self.ready = threading.Event()
+        self.ready = threading.Event()  # the full index is loaded (or opening it failed)
+        self.answerable = threading.Event()  # a question can be answered: ready, or a build in progress is searchable
         self.error: str | None = None
         self.stage: tuple[str, int, int] = ("starting", 0, 0)
         self.report = None  # the IngestReport of the build done at start, if one was needed
@@ -80,19 +86,45 @@ class Service:
 
         try:
             self._progress("checking notes", 0, 0)
-            index, self.report = ensure_index(self.settings, progress=self._progress, embedders=self.embedders)
+            index, self.report = ensure_index(self.settings, progress=self._progress, embedders=self.embedders,
+                                              early=self._answer_early)
             self._progress("loading index", 0, 0)
             self._assistant = Assistant(self.settings, Retriever(index, self.settings, embedders=self.embedders), self.embedders)
         except Exception as exc:  # shown in the UI's status line; the server keeps running
             log.exception("opening the index failed")
+            self._assistant = None  # not the early one either: its build failed
             self.error = f"{type(exc).__name__}: {exc}"
         finally:
             if self.console_progress is not None and hasattr(self.console_progress, "close"):
                 self.console_progress.close()
             self.stage = ("ready", 1, 1)
             self.ready.set()
+            self.answerable.set()
         if warm_up and self._assistant is not None:
             self._warm_up()
+
+    def _answer_early(self, early) -> None:
+        """Called by the build with its passages searchable so far (ingest.index.EarlyIndex): answer from them."""
+        from app.retrieval.retriever import Retriever
+
+        settings = early.search_settings()
+        building = Building(tuple(early.ready), tuple(early.pending), early.passages_pending)
+        try:
+            assistant = Assistant(settings, Retriever(early.loaded(), settings, embedders=self.embedders), self.embedders,
+                                  building=building)
+        except Exception:  # answering early is a bonus: the build goes on, and questions wait for it
+            log.exception("the index being built could not be searched early")
+            return
+        if not self.ready.is_set():
+            self._assistant = assistant
+            self.answerable.set()
+            log.info("answering from the build in progress: keyword search%s", "".join(f" + {s}" for s in early.ready))
+
+    @property
+    def building(self) -> Building | None:
+        """What questions are answered with while the index is being built (None once it is ready)."""
+        a = self._assistant
+        return a.building if a is not None else None
 
     def _warm_up(self) -> None:
         """Pay the one-off costs (loading the encoders, formula compilation, the notes' arithmetic) before the
@@ -107,8 +139,9 @@ class Service:
         finally:
             self.warming = False
 
-    def assistant(self, timeout: float | None = None) -> Assistant:
-        if not self.ready.wait(timeout):
+    def assistant(self, timeout: float | None = None, early: bool = False) -> Assistant:
+        """The assistant over the full index (early=True: or over the build in progress, when searchable)."""
+        if not (self.answerable if early else self.ready).wait(timeout):
             raise TimeoutError("the index is still being built; try again in a moment")
         if self._assistant is None:
             raise RuntimeError(f"the index could not be opened: {self.error}")
@@ -126,7 +159,7 @@ class Service:
     # --- answering ------------------------------------------------------------------------------
 
     def ask(self, question: str, history: list | None = None) -> Answer:
-        return respond(self.assistant(timeout=None), question, history)
+        return respond(self.assistant(timeout=None, early=True), question, history)
 
     def claims(self) -> list:
         return list(self.assistant(timeout=None).notes_arithmetic)

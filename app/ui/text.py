@@ -41,6 +41,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "status_starting": ("Starting", "正在启动"),
     "chat": ("Conversation", "对话"),
     "status_building": ("Building the index of your notes", "正在为笔记建立索引"),
+    "status_early": ("Answering already, by {by}, while the index is built", "已可提问（{by}），索引仍在建立"),
+    "early_keywords": ("keyword search", "关键词检索"),
     "status_ready": ("Ready: {chunks} passages from {files} notes.", "就绪：{files} 篇笔记，共 {chunks} 个段落。"),
     "status_failed": ("The index could not be built: {error}", "索引建立失败：{error}"),
     "status_warming": ("loading the encoders in the background", "正在后台加载编码模型"),
