@@ -584,6 +584,26 @@ class LoadedIndex:
         return self.bm25.vocabulary
 
 
+def searching_with(settings: Settings, specs: list[str]) -> Settings:
+    """The settings searching with only `specs` of the encoders (their weights as set; none = keyword search
+    alone) and the in-process store: how a build in progress is searched."""
+    from ingest.settings import StoreSettings
+
+    embed = settings.embed
+    weights = [w for spec, w in zip(embed.models, embed.weights) if spec in specs]
+    models = [spec for spec in embed.models if spec in specs]
+    # model_copy does not validate: an empty list of encoders is allowed here (keyword search only)
+    return settings.model_copy(update={"embed": embed.model_copy(update={"models": models, "weights": weights}),
+                                       "store": StoreSettings()})
+
+
+def narrowed(index: LoadedIndex, specs: list[str]) -> LoadedIndex:
+    """The loaded index with only the vectors of `specs`: what a build in progress searches, for measuring it."""
+    dims = {spec: d for spec, d in index.manifest.get("dims", {}).items() if spec in specs}
+    return LoadedIndex(manifest={**index.manifest, "dims": dims}, chunks=index.chunks,
+                       vectors={spec: v for spec, v in index.vectors.items() if spec in specs}, path=index.path, bm25=index.bm25)
+
+
 @dataclass
 class EarlyIndex:
     """A build's passages, searchable before the build ends: BM25 over every passage and the vectors of
@@ -604,15 +624,7 @@ class EarlyIndex:
         return [spec for spec in self.settings.embed.models if spec in self.vectors]
 
     def search_settings(self) -> Settings:
-        """The settings with only the ready encoders (their weights as set) and the in-process store."""
-        from ingest.settings import StoreSettings
-
-        embed = self.settings.embed
-        ready = self.ready
-        weights = [w for spec, w in zip(embed.models, embed.weights) if spec in ready]
-        # model_copy does not validate: an empty list of encoders is allowed here (keyword search only)
-        return self.settings.model_copy(update={"embed": embed.model_copy(update={"models": ready, "weights": weights}),
-                                                "store": StoreSettings()})
+        return searching_with(self.settings, self.ready)
 
     def loaded(self) -> LoadedIndex:
         import faiss

@@ -23,3 +23,41 @@ def test_bench_reports_every_figure(small_kb, tmp_path):
     assert ours["R@5"] == 1.0
     table = format_table(figures)
     assert "| cold ingest (s) |" in table and "kbqa" in table
+
+
+def test_first_build_bench_times_each_stage(small_kb):
+    """`kbqa bench --first-build`: a cold build as the server runs it, answerable by keywords, then with the
+    fast encoder, then whole, each with its answer times; the folder's own index is left alone."""
+    from click.testing import CliRunner
+
+    from app.cli import main
+
+    r = CliRunner().invoke(main, ["bench", "--first-build", str(small_kb), "--json"])
+    assert r.exit_code == 0, r.output
+    figures = json.loads(r.output)
+    assert figures["notes"] == 3 and figures["passages"] >= 3 and figures["peak_rss_mb"] > 0
+    stages = figures["stages"]
+    assert [s["encoders"] for s in stages] == [[], ["use"], ["use", "e5"]]
+    afters = [s["after_s"] for s in stages]
+    assert afters == sorted(afters) and all(s["questions"] >= 1 and s["answer_p50_ms"] > 0 for s in stages)
+    assert not (small_kb / ".index").exists()
+    table = CliRunner().invoke(main, ["bench", "--first-build", str(small_kb)])
+    assert "| keyword search + use |" in table.output and "first build of 3 notes" in table.output
+
+
+def test_eval_while_building_scores_each_stage(small_kb, tmp_path):
+    from click.testing import CliRunner
+
+    from app.cli import main
+
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(json.dumps({"id": "a", "kind": "lookup", "question": "How much power does a rack draw?",
+                                     "evidence": ["45.5kW"]}) + "\n", encoding="utf-8")
+    r = CliRunner().invoke(main, ["eval", str(questions), "--kb", str(small_kb), "--index", str(tmp_path / "ix"),
+                                  "--while-building", "--json"])
+    assert r.exit_code == 0, r.output
+    result = json.loads(r.output[r.output.index("{"):])
+    assert [s["encoders"] for s in result["while_building"]] == [[], ["use"]]
+    assert all(s["result"]["lookup"]["n"] == 1 for s in result["while_building"]) and result["lookup"]["n"] == 1
+    text = CliRunner().invoke(main, ["eval", str(questions), "--kb", str(small_kb), "--index", str(tmp_path / "ix"), "--while-building"])
+    assert "while building, keyword search alone:" in text.output and "built, keyword search and use + e5:" in text.output

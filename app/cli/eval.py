@@ -13,8 +13,11 @@ from app.cli.common import Progress, errors_as_messages, kb_options, make_settin
 @click.command("eval")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@click.option("--while-building", is_flag=True,
+              help="Also score what answers while the index is built: keyword search alone, then with each encoder "
+                   "but the last (in the settings' order), as the app answers during a first build.")
 @kb_options
-def eval_cmd(file, as_json, kb, index):
+def eval_cmd(file, as_json, while_building, kb, index):
     """Score FILE (eval JSONL) on any notes folder (--kb, --index): lookups (R@1, R@3, R@5, MRR,
     overall and by direction: en->zh, zh->en, same language; answers that quote a hit),
     not_in_notes, calculate and arithmetic_claim lines, with what went wrong."""
@@ -24,16 +27,47 @@ def eval_cmd(file, as_json, kb, index):
     settings = make_settings(kb, index)
     with errors_as_messages():  # EvalFileError is a KbqaError
         items = load_eval(file)
+        if while_building and settings.store.milvus:
+            raise click.UsageError("--while-building measures the in-process search of a build in progress; unset KBQA_STORE__URI")
         progress = Progress()
         try:
             assistant = Assistant.open(settings, progress=progress)
         finally:
             progress.close()
         result = score_all(items, assistant)
+        stages = _while_building(items, assistant) if while_building else []
     if as_json:
-        click.echo(json.dumps(result, ensure_ascii=False, indent=1))
-    else:
-        click.echo(_report(result))
+        click.echo(json.dumps({**result, "while_building": stages} if while_building else result, ensure_ascii=False, indent=1))
+        return
+    for stage in stages:
+        click.echo(f"while building, {_stage_name(stage['encoders'])}:")
+        click.echo("  " + _report(stage["result"]).replace("\n", "\n  "))
+    if stages:
+        click.echo(f"built, {_stage_name(list(assistant.settings.embed.models))}:")
+    click.echo(_report(result))
+
+
+def _stage_name(encoders: list[str]) -> str:
+    return "keyword search and " + " + ".join(encoders) if encoders else "keyword search alone"
+
+
+def _while_building(items: list[dict], assistant) -> list[dict]:
+    """Scores of the assistants a build in progress answers with (ingest.index.EarlyIndex): the same index,
+    searched with keywords alone, then with each encoder but the last."""
+    from app.answer.assistant import Assistant
+    from app.evaluation.evaluate import score_all
+    from app.retrieval.retriever import Retriever
+    from ingest.index import narrowed, searching_with
+
+    models = list(assistant.settings.embed.models)
+    out = []
+    for n in range(len(models)):
+        specs = models[:n]
+        settings = searching_with(assistant.settings, specs)
+        early = Assistant(settings, Retriever(narrowed(assistant.retriever.index, specs), settings, assistant.embedders),
+                          assistant.embedders)
+        out.append({"encoders": specs, "result": score_all(items, early)})
+    return out
 
 
 def _report(result: dict) -> str:
