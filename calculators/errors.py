@@ -14,26 +14,68 @@ class KbqaError(Exception):
     can derive from it; `ingest.errors` and `app.errors` re-export it."""
 
 
+class Said(str):
+    """A message the calculators write for people: the English text (the str itself) with its Chinese
+    beside it, so an edge shows the reader's language without translating text back.
+
+    >>> note = Said("rounded up", "已向上取整")
+    >>> note == "rounded up", in_language(note, "zh"), in_language("plain text", "zh")
+    (True, '已向上取整', 'plain text')
+    """
+
+    zh: str
+
+    def __new__(cls, en: str, zh: str | None = None):
+        said = super().__new__(cls, en)
+        said.zh = zh if zh is not None else en
+        return said
+
+
+def in_language(message, lang: str) -> str:
+    """A message (a Said, an error of ours, or plain text) in `lang`: its Chinese when it has one."""
+    if lang == "zh":
+        if isinstance(message, Said):
+            return message.zh
+        if isinstance(message, CalculatorError):
+            return message.zh
+    return str(message)
+
+
 class CalculatorError(KbqaError):
     """Base class of every error the calculators raise on purpose."""
+
+    @property
+    def zh(self) -> str:
+        """The message in Chinese where the error has one (else the English)."""
+        return str(self)
 
 
 class UnitParseError(CalculatorError, ValueError):
     """A piece of text is not a number or quantity the parser understands."""
 
-    def __init__(self, text: str, reason: str):
+    def __init__(self, text: str, reason: str, reason_zh: str | None = None):
         self.text = text
         self.reason = reason
+        self.reason_zh = reason_zh
         super().__init__(f"cannot read {text!r} as a quantity: {reason}")
+
+    @property
+    def zh(self) -> str:
+        return f"无法把“{self.text}”读成数量：{self.reason_zh or self.reason}"
 
 
 class InputError(CalculatorError, ValueError):
-    """A calculator input is missing, of the wrong dimension, or out of range."""
+    """A calculator input is missing, of the wrong dimension, or out of range (`message_zh`: the same in Chinese)."""
 
-    def __init__(self, name: str, message: str):
+    def __init__(self, name: str, message: str, message_zh: str | None = None):
         self.name = name
         self.message = message
+        self.message_zh = message_zh
         super().__init__(f"{name} {message}")
+
+    @property
+    def zh(self) -> str:
+        return f"{self.name} {self.message_zh}" if self.message_zh else str(self)
 
 
 class UnknownCalculator(CalculatorError, KeyError):

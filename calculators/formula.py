@@ -40,9 +40,10 @@ import sympy
 from sympy.printing.str import StrPrinter
 
 from calculators.conversions import UnitMismatch, convert
-from calculators.errors import CalculatorError, InputError
+from calculators.errors import CalculatorError, InputError, Said
 from calculators.numbers import format_number
 from calculators.plausible import implausible
+from calculators.unit_words import unit_words
 
 MAX_MAGNITUDE = 1e40  # larger inputs are typos or unit slips, not plans
 
@@ -93,7 +94,8 @@ class Var:
             except UnitMismatch:
                 shown = getattr(value, "text", "") or f"{value.value:g} {value.unit}"
                 raise InputError(self.name, f"must be in {self.unit or 'plain numbers'}; "
-                                 f"got {shown!r}, which is in {value.unit}") from None
+                                 f"got {shown!r}, which is in {value.unit}",
+                                 f"的单位应为 {unit_words(self.unit, 'zh') or '纯数字'}；填入的“{shown}”单位是 {unit_words(value.unit, 'zh')}") from None
         try:
             x = float(value)
         except (TypeError, ValueError):
@@ -105,24 +107,28 @@ class Var:
 def _check_rule(var: Var, x: float) -> None:
     name, rule = var.name, var.rule
     if math.isnan(x) or math.isinf(x):
-        raise InputError(name, f"must be a finite number; got {x}")
+        raise InputError(name, f"must be a finite number; got {x}", f"必须是有限的数；填入的是 {x}")
     if abs(x) > MAX_MAGNITUDE:
-        raise InputError(name, f"must be at most 1e40 in size (larger is surely a slip); got {x:g}")
+        raise InputError(name, f"must be at most 1e40 in size (larger is surely a slip); got {x:g}",
+                         f"绝对值不能超过 1e40（更大必是笔误）；填入的是 {x:g}")
     percent = f" (did you mean {x:g}%?)" if 1 < x <= 100 else ""
+    percent_zh = f"（是不是想写 {x:g}%？）" if 1 < x <= 100 else ""
     if rule == FRACTION and not 0 < x <= 1:
-        raise InputError(name, f"must be a fraction between 0 and 1; got {x:g}{percent}")
+        raise InputError(name, f"must be a fraction between 0 and 1; got {x:g}{percent}", f"必须是 0 到 1 之间的比例；填入的是 {x:g}{percent_zh}")
     if rule == SHARE and not 0 <= x < 1:
-        raise InputError(name, f"must be a fraction from 0 up to (not including) 1; got {x:g}{percent}")
+        raise InputError(name, f"must be a fraction from 0 up to (not including) 1; got {x:g}{percent}",
+                         f"必须是不小于 0、小于 1 的比例；填入的是 {x:g}{percent_zh}")
     if rule in (POSITIVE, COUNT) and not x > 0:
-        raise InputError(name, f"must be positive; got {x:g}")
+        raise InputError(name, f"must be positive; got {x:g}", f"必须是正数；填入的是 {x:g}")
     if rule == COUNT and x != int(x):
-        raise InputError(name, f"must be a whole number; got {x:g}")
+        raise InputError(name, f"must be a whole number; got {x:g}", f"必须是整数；填入的是 {x:g}")
     if rule == NONNEGATIVE and x < 0:
-        raise InputError(name, f"must not be negative; got {x:g}")
+        raise InputError(name, f"must not be negative; got {x:g}", f"不能为负；填入的是 {x:g}")
     if rule == LEVEL and not (x == int(x) and 0 <= x <= (var.maximum if var.maximum is not None else math.inf)):
-        raise InputError(name, f"must be a whole number from 0 to {var.maximum:g}; got {x:g}")
+        raise InputError(name, f"must be a whole number from 0 to {var.maximum:g}; got {x:g}",
+                         f"必须是 0 到 {var.maximum:g} 之间的整数；填入的是 {x:g}")
     if rule == GROWTH and not x > -1:
-        raise InputError(name, f"must be more than -1 (a fall of 100%); got {x:g}")
+        raise InputError(name, f"must be more than -1 (a fall of 100%); got {x:g}", f"必须大于 -1（即降幅小于 100%）；填入的是 {x:g}")
 
 
 @dataclass(frozen=True)
@@ -260,7 +266,8 @@ class Calculation:
         missing = [v for v in allowed if v.name not in values]
         if missing:
             v = missing[0]
-            raise InputError(v.name, f"is required ({v.description}, in {v.unit or 'plain numbers'})")
+            raise InputError(v.name, f"is required ({v.description}, in {v.unit or 'plain numbers'})",
+                             f"必须填写（单位：{unit_words(v.unit, 'zh') or '纯数字'}）")
         return {v.name: v.check(values[v.name]) for v in allowed}
 
     def evaluate(self, values: Mapping) -> dict[str, float]:
@@ -434,10 +441,13 @@ class Calculation:
                 steps.append(f"{solve} = {expression_text(s)}  (solved from {target.name})")
                 latex += [f"{_latex_name(solve)} = {sympy.latex(s, symbol_names=_latex_names(s))}"]
             if _has_rounding(self.composed(target.name)):
-                notes.append("rounding (ceil/floor) was ignored while solving, then applied when evaluating")
+                notes.append(Said("rounding (ceil/floor) was ignored while solving, then applied when evaluating",
+                                  "求解时先忽略取整（向上/向下），计算结果时再取整"))
             if u.rule == COUNT:
-                notes.append(f"{solve} is a count, so the solution was rounded to a whole number that keeps "
-                             f"{target.name} within {format_number(target.check(given[target.name]))} {target.unit}".rstrip())
+                bound = f"{format_number(target.check(given[target.name]))} {target.unit}".rstrip()
+                notes.append(Said(f"{solve} is a count, so the solution was rounded to a whole number that keeps "
+                                  f"{target.name} within {bound}",
+                                  f"{solve} 是个数，所以解取为使 {target.name} 不超出 {bound} 的整数"))
         for f in self.formulas:
             steps += _steps(f, result)
             latex.append(_latex(f, result))

@@ -16,28 +16,43 @@ True
 from __future__ import annotations
 
 from calculators.dimensions import UnitMismatch, parse_unit
+from calculators.errors import Said
 from calculators.numbers import format_number
 
-# (unit, largest plausible value, why)
-BOUNDS: tuple[tuple[str, float, str], ...] = (
-    ("GPU", 1e8, "more than 100 million accelerators (more than the world has)"),
-    ("server", 1e7, "more than 10 million servers"),
-    ("rack", 1e6, "more than a million racks"),
-    ("parameter", 1e14, "more than 100 trillion parameters"),
-    ("token", 1e15, "more than a quadrillion tokens (about 100x the largest training sets)"),
-    ("FLOP/s", 1e19, "more than 10 exaFLOP/s in one quantity"),
-    ("FLOP", 1e30, "more than 1e30 FLOP (about a million times the largest training runs)"),
-    ("USD/GPU-hour", 1e3, "more than $1,000 a GPU-hour (cloud prices are $1-10)"),
-    ("USD/kWh", 10, "more than $10 a kWh (retail electricity is $0.05-0.50)"),
-    ("W/GPU", 1e4, "more than 10 kW for one accelerator"),
-    ("byte/GPU", 1e13, "more than 10 TB of memory on one accelerator"),
-    ("byte/s", 1e14, "more than 100 TB/s of memory bandwidth for one accelerator"),
-    ("day", 365e3, "more than a thousand years"),
-    ("USD", 1e13, "more than $10 trillion (about a tenth of the world's yearly output)"),
+# (unit, largest plausible value, why, why in Chinese)
+BOUNDS: tuple[tuple[str, float, str, str], ...] = (
+    ("GPU", 1e8, "more than 100 million accelerators (more than the world has)",
+     "超过 1 亿块加速卡（比全世界的还多）"),
+    ("server", 1e7, "more than 10 million servers",
+     "超过 1000 万台服务器"),
+    ("rack", 1e6, "more than a million racks",
+     "超过 100 万个机柜"),
+    ("parameter", 1e14, "more than 100 trillion parameters",
+     "超过 100 万亿个参数"),
+    ("token", 1e15, "more than a quadrillion tokens (about 100x the largest training sets)",
+     "超过 1000 万亿 token（约为最大训练集的 100 倍）"),
+    ("FLOP/s", 1e19, "more than 10 exaFLOP/s in one quantity",
+     "单个数量超过 10 EFLOP/s"),
+    ("FLOP", 1e30, "more than 1e30 FLOP (about a million times the largest training runs)",
+     "超过 1e30 FLOP（约为最大训练任务的 100 万倍）"),
+    ("USD/GPU-hour", 1e3, "more than $1,000 a GPU-hour (cloud prices are $1-10)",
+     "每 GPU 小时超过 1000 美元（云上价格为 1-10 美元）"),
+    ("USD/kWh", 10, "more than $10 a kWh (retail electricity is $0.05-0.50)",
+     "每千瓦时超过 10 美元（零售电价为 0.05-0.50 美元）"),
+    ("W/GPU", 1e4, "more than 10 kW for one accelerator",
+     "单块加速卡超过 10 千瓦"),
+    ("byte/GPU", 1e13, "more than 10 TB of memory on one accelerator",
+     "单块加速卡显存超过 10 TB"),
+    ("byte/s", 1e14, "more than 100 TB/s of memory bandwidth for one accelerator",
+     "单块加速卡显存带宽超过 100 TB/s"),
+    ("day", 365e3, "more than a thousand years",
+     "超过一千年"),
+    ("USD", 1e13, "more than $10 trillion (about a tenth of the world's yearly output)",
+     "超过 10 万亿美元（约为全世界年产出的十分之一）"),
 )
 
 
-def implausible(name: str, value: float, unit: str) -> str | None:
+def implausible(name: str, value: float, unit: str) -> Said | None:
     """A notice when `value` in `unit` is past a bound of a compatible unit, else None (plain numbers: None)."""
     if unit in ("", "%", "unit"):
         return None  # a plain number fits any count: no bound says what it counts
@@ -45,8 +60,9 @@ def implausible(name: str, value: float, unit: str) -> str | None:
         factor, dims = parse_unit(unit)
     except UnitMismatch:
         return None
-    for bound_unit, high, why in BOUNDS:
+    for bound_unit, high, why, why_zh in BOUNDS:
         bound_factor, bound_dims = parse_unit(bound_unit)
         if dims == bound_dims and abs(value) * float(factor / bound_factor) > high:  # the same dimension exactly
-            return f"{name} = {format_number(value)} {unit} is implausible: {why}; check the number and its unit"
+            return Said(f"{name} = {format_number(value)} {unit} is implausible: {why}; check the number and its unit",
+                        f"{name} = {format_number(value)} {unit} 不合常理（{why_zh}）；请检查数字和单位")
     return None

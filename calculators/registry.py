@@ -39,6 +39,7 @@ from functools import cached_property
 from calculators import gpu_hours, growth, memory, racks, roofline, scaling, search_economics, serving, training
 from calculators.errors import InputError, UnknownCalculator
 from calculators.formula import Calculation, Result, Var
+from calculators.unit_words import unit_words
 
 _JSON_TYPES = {float: "number", int: "integer", str: "string", bool: "boolean"}
 
@@ -119,7 +120,8 @@ class Calculator:
             if p.name == unknown or p.name in inputs:
                 continue
             if p.required:
-                raise InputError(p.name, f"is required ({p.description}, in {p.unit or 'plain numbers'})")
+                raise InputError(p.name, f"is required ({p.description}, in {p.unit or 'plain numbers'})",
+                                 f"必须填写（单位：{unit_words(p.unit, 'zh') or '纯数字'}）")
             values[p.name] = p.default
             sources[p.name] = f"default: {p.source}" if p.source else "default"
         values.update(inputs)

@@ -417,7 +417,7 @@ def find_quantities(text: str) -> list[tuple[int, int, Quantity]]:
 def parse_match(text: str, *, allow_negative: bool = False) -> tuple[QuantityMatch, bool]:
     """Parse the whole of `text` as one quantity: (match, negative). Raises UnitParseError."""
     if text is None or not text.strip():
-        raise UnitParseError(text or "", "the text is empty")
+        raise UnitParseError(text or "", "the text is empty", "内容为空")
     s, _ = normalize(text)
     s = s.strip()
     negative = False
@@ -427,25 +427,26 @@ def parse_match(text: str, *, allow_negative: bool = False) -> tuple[QuantityMat
     elif s[:1] == "+":
         s = s[1:].lstrip()
     if negative and not allow_negative:
-        raise UnitParseError(text, "a negative value is not allowed here; expected a magnitude")
+        raise UnitParseError(text, "a negative value is not allowed here; expected a magnitude", "这里不能填负数")
     try:
         qm = scan_quantity(s, 0)
     except ValueError:
-        raise UnitParseError(text, "malformed number: more than one decimal point") from None
+        raise UnitParseError(text, "malformed number: more than one decimal point", "数字格式有误：小数点不止一个") from None
     except OverflowError:
-        raise UnitParseError(text, "the number is too large (it overflows a float)") from None
+        raise UnitParseError(text, "the number is too large (it overflows a float)", "数字太大（超出浮点数范围）") from None
     if qm is None:
         raise UnitParseError(
-            text, "no number found; expected something like 1750亿, 175B, $2.03/hr or 46.2%")
+            text, "no number found; expected something like 1750亿, 175B, $2.03/hr or 46.2%",
+            "没有找到数字；应写成 1750亿、175B、$2.03/hr 或 46.2% 这样的形式")
     rest = s[qm.end:].strip()
     if rest:
         if re.match(r"[\d.,]", rest):
-            reason = f"malformed number near {rest!r}"
+            reason, reason_zh = f"malformed number near {rest!r}", f"“{rest}”附近的数字格式有误"
         else:
-            reason = f"unknown unit {rest!r}"
-        raise UnitParseError(text, reason)
+            reason, reason_zh = f"unknown unit {rest!r}", f"不认识的单位“{rest}”"
+        raise UnitParseError(text, reason, reason_zh)
     if _to_float(qm.exact) is None:
-        raise UnitParseError(text, "the number is too large (it overflows a float)")
+        raise UnitParseError(text, "the number is too large (it overflows a float)", "数字太大（超出浮点数范围）")
     return qm, negative
 
 
@@ -477,7 +478,7 @@ def parse_number(text: str, *, allow_negative: bool = False) -> float:
     """
     q = parse_quantity(text, allow_negative=allow_negative)
     if q.unit:
-        raise UnitParseError(text, f"expected a plain number, got a quantity in {q.unit}")
+        raise UnitParseError(text, f"expected a plain number, got a quantity in {q.unit}", f"应为纯数字，却带了单位 {q.unit}")
     return q.value
 
 

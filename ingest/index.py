@@ -342,7 +342,7 @@ def _build(settings: Settings, kb: Path, index_dir: Path, scan: NoteScan, progre
     if not records:
         raise EmptyKb(str(kb))
     bm25 = None
-    announce = None
+    after_encoder = None
     if early is not None and todo:  # searchable now by keywords, then by each encoder as it finishes
         bm25 = _build_bm25(records, settings, progress)
 
@@ -352,7 +352,8 @@ def _build(settings: Settings, kb: Path, index_dir: Path, scan: NoteScan, progre
                              passages_pending=sum(len(item.chunks) for item in todo)))
 
         announce([], {})
-    new_vecs = _embed_notes(todo, settings, index_dir, embedders, progress, report, after_encoder=announce)
+        after_encoder = announce
+    new_vecs = _embed_notes(todo, settings, index_dir, embedders, progress, report, after_encoder=after_encoder)
     blocks = {spec: [_matrix(plan, old, new_vecs, spec)] for spec in specs}
     new_build = index_dir / f"build-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:6]}"
     new_build.mkdir(parents=True)

@@ -124,3 +124,50 @@ def test_units_in_chinese():
     for calc in CALCULATORS.values():
         for p in calc.parameters:
             assert english_words(unit_words(p.unit, "zh")) == [], p.unit
+
+
+def _result_text(html_: str) -> str:
+    """A result's visible text without its input table's source column (public citations are shown as written)."""
+    html_ = re.sub(r"(?s)<table class=\"kbqa-table kbqa-calc-inputs\">.*?</table>", " ", html_)
+    return visible_text(re.sub(r"(?s)<code>.*?</code>", " ", html_))
+
+
+def test_a_calculation_result_speaks_chinese():
+    """Under 中文 the result lines name the quantity and write number and unit the Chinese way; derivation
+    result rows too; the calculators' own notes and errors are Chinese."""
+    from app.ui.app import run_calculator
+
+    html_ = run_form("training_time", {"params": "70B", "tokens": "1.4T", "chips": "2048"}, "zh")
+    outputs = re.findall(r'<div class="kbqa-output"><strong>(.*?)</strong>', html_)
+    assert [re.sub("<[^>]+>", "", o) for o in outputs] == ["算力预算（FLOP，C） flops = 5.88e23 FLOP", "秒数 seconds = 225.981万 秒",
+                                                         "期限（实际天数） days = 26.1553 天"]
+    assert "days = 26.1553 天" in html_ and " day<" not in html_ and "second<" not in html_
+    assert english_words(_result_text(html_)) == []
+    en = run_form("training_time", {"params": "70B", "tokens": "1.4T", "chips": "2048"}, "en")
+    assert "days = 26.1553 day" in en and "期限" not in en
+    # a notice the calculators write, in the reader's language
+    huge = run_form("training_time", {"params": "70B", "tokens": "1.4T", "chips": "2e9"}, "zh")
+    assert "不合常理" in huge and english_words(_result_text(huge), allowed={"chips"}) == []
+    assert "is implausible" in run_form("training_time", {"params": "70B", "tokens": "1.4T", "chips": "2e9"}, "en")
+    # errors
+    names = [p.name for p in CALCULATORS["training_time"].parameters]
+    for texts, want in ((["70B", "1.4T", "-3"], "chips 必须是正数"), (["abc", "1.4T", "8"], "无法把“abc”读成数量"),
+                        (["70B", "1.4T", "8", "", "46"], "是不是想写 46%"), (["70B", "1.4T", "8", "3 GB"], "peak_flops 的单位应为 FLOP/秒；填入的“3 GB”单位是 字节")):
+        zh = run_calculator("training_time", "中文", *texts, *[""] * (len(names) - len(texts)))
+        assert want in zh, zh
+        assert english_words(visible_text(zh), allowed={"abc", "hr", *names}) == [], zh  # $2.03/hr: an example the parser reads
+
+
+def test_a_chain_note_speaks_both_languages():
+    from app.answer.assistant import Assistant  # noqa: F401 (the answer layer renders it)
+    from app.answer.render_text import calculation_text
+    from app.answer.model import CalculationPart
+    from app.routes.calculation import detect_calculation, run_request
+
+    q = "64 GPUs drawing 300 W each ran for 79.2 hours, and the model has 7 layers: how much energy in kWh?"
+    calc = run_request(detect_calculation(q))
+    assert calc.unused, calc
+    zh = "\n".join(calculation_text(CalculationPart(calc, (), ()), "zh"))
+    en = "\n".join(calculation_text(CalculationPart(calc, (), ()), "en"))
+    assert "未使用：" in zh and "not used: " in en
+    assert english_words(zh.split("未使用：", 1)[1], allowed={"kwh", "layers"}) == [], zh

@@ -30,7 +30,7 @@ from app.routes.calculation import asks_besides_claim
 from app.routes.claim import check_claim_question, claim_citations, verdict_part
 from app.routes.default_sources import cite_defaults
 from app.routes.not_in_notes import not_in_notes_reason, unanswered_reason
-from calculators.errors import CalculatorError
+from calculators.errors import CalculatorError, in_language
 from ingest.settings import Settings
 
 
@@ -152,7 +152,7 @@ class Assistant:
         try:
             calc = run_request(request)
         except CalculatorError as exc:  # an impossible value in the question: say what was expected
-            return Answer(q.text, q.language, "calculate", [CannotCalculate(str(exc))])
+            return Answer(q.text, q.language, "calculate", [CannotCalculate(in_language(exc, q.language))])
         return self._calculation_answer(q, calc, request)
 
     @staticmethod

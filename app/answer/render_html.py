@@ -21,8 +21,8 @@ import re
 
 from app.answer.model import (Answer, Calculation, CalculationPart, CannotCalculate, Citation, MissingInputs, Prose,
                               Quotes, Related, Verdict)
-from app.answer.words import readable, source_words, unit_words, wanted_text, words
-from calculators.formula import format_number as fmt
+from app.answer.words import output_label, readable, source_words, step_words, unit_words, value_words, wanted_text, words
+from calculators.errors import in_language
 
 ROUTE_BADGES = {
     # route: (css class, English, 中文)
@@ -176,10 +176,12 @@ def calculation_html(calc: Calculation, lang: str) -> str:
                    f'<td>{cell_label(w["unit"])}{esc(unit_words(i.unit, lang))}</td>'
                    f'<td>{cell_label(w["from"])}{source_html(i.source, lang)}{said}</td></tr>')
     out.append("</tbody></table>")
-    out.append(steps_html(calc.steps, lang))
+    out.append(steps_html(calc.steps, lang, calc.outputs))
     out.append('<div class="kbqa-calc-result">')
     for o in calc.outputs:
-        out.append(f'<div class="kbqa-output"><strong>{esc(o.name)} = {esc(readable(o.value, lang))} {esc(unit_words(o.unit, lang))}</strong></div>')
+        label = output_label(o.name, lang)
+        out.append(f'<div class="kbqa-output"><strong>{esc(label) + " " if label else ""}<code>{esc(o.name)}</code> = '
+                   f'{esc(value_words(o, lang))}</strong></div>')
     out.append("</div>")
     assumed = [n.split(":", 1)[1].strip() for n in calc.notes if n.startswith("assumed:")]
     if assumed:  # one line, not one per input: the table says where each came from
@@ -187,10 +189,10 @@ def calculation_html(calc: Calculation, lang: str) -> str:
         out.append(f'<div class="kbqa-calc-note"><em>{head}: {esc(", ".join(assumed))}</em></div>')
     for note in calc.notes:
         if not note.startswith("assumed:"):
-            out.append(f'<div class="kbqa-calc-note"><em>{esc(note)}</em></div>')
+            out.append(f'<div class="kbqa-calc-note"><em>{esc(in_language(note, lang))}</em></div>')
     for unused in calc.unused:  # nothing in the question is dropped silently
         head = "未使用：" if lang == "zh" else "not used: "
-        out.append(f'<div class="kbqa-calc-note"><em>{esc(head + unused)}</em></div>')
+        out.append(f'<div class="kbqa-calc-note"><em>{esc(head + in_language(unused, lang))}</em></div>')
     out.append("</div>")
     return "".join(out)
 
@@ -200,8 +202,9 @@ def cell_label(text: str) -> str:
     return f'<span class="kbqa-cell-label">{esc(text)}</span>'
 
 
-def steps_html(steps, lang: str) -> str:
-    """Derivation lines as a table: each formula contributes formula, substitution, result."""
+def steps_html(steps, lang: str, outputs=()) -> str:
+    """Derivation lines as a table: each formula contributes formula, substitution, result (written from
+    `outputs` in the reader's numbers and units)."""
     w = words(lang)
     steps = list(steps)
     head = []
@@ -210,7 +213,7 @@ def steps_html(steps, lang: str) -> str:
     rows = [f'<tr><th>{w["formula"]}</th><td data-label="{w["formula"]}"><code>{esc(s)}</code></td></tr>' for s in head]
     if len(steps) % 3 == 0:
         kinds = [w["formula"], w["substitution"], w["result"]]
-        rows += [f'<tr class="kbqa-step-{k % 3}"><th>{kinds[k % 3]}</th><td data-label="{kinds[k % 3]}"><code>{esc(s)}</code></td></tr>'
+        rows += [f'<tr class="kbqa-step-{k % 3}"><th>{kinds[k % 3]}</th><td data-label="{kinds[k % 3]}"><code>{esc(step_words(s, k % 3, outputs, lang))}</code></td></tr>'
                  for k, s in enumerate(steps)]
     else:
         rows += [f'<tr><th>{w["step"]} {k + 1}</th><td data-label="{w["step"]} {k + 1}"><code>{esc(s)}</code></td></tr>' for k, s in enumerate(steps)]

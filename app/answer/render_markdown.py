@@ -19,8 +19,9 @@ from __future__ import annotations
 
 from app.answer.model import (Answer, CalculationPart, CannotCalculate, Citation, MissingInputs, Prose, Quotes,
                               Related, Verdict)
-from app.answer.words import location, verdict_label, wanted_text, words
-from calculators.formula import format_number as fmt
+from app.answer.words import (location, output_words, readable, source_words, step_words, unit_words, verdict_label,
+                              wanted_text, words)
+from calculators.errors import in_language
 
 RULE = "\n\n---\n\n"
 
@@ -62,18 +63,18 @@ def calculation_md(part: CalculationPart, lang: str) -> str:
     w, calc = words(lang), part.calculation
     lines = [f"**{calc.title}** (`{calc.calculator}`)", ""]
     lines += [f"| {w['input']} | {w['value']} | {w['unit']} | {w['from']} |", "|---|---|---|---|"]
-    lines += [f"| {i.name} | {fmt(i.value)} | {i.unit} | {i.source} |" for i in calc.inputs]
+    lines += [f"| {i.name} | {readable(i.value, lang)} | {unit_words(i.unit, lang)} | {source_words(i.source, lang)} |" for i in calc.inputs]
     lines.append("")
     if calc.steps:
-        lines += [w["formula_and_substitution"], "```", *calc.steps, "```"]
+        lines += [w["formula_and_substitution"], "```", *(step_words(s, k % 3, calc.outputs, lang) for k, s in enumerate(calc.steps)), "```"]
     lines.append(w["result_head"])
-    lines += [f"- **{o.name} = {fmt(o.value)} {o.unit}**".rstrip() for o in calc.outputs]
+    lines += [f"- **{output_words(o, lang)}**" for o in calc.outputs]
     if part.assumed:
         lines += ["", w["assumed"].format(names=", ".join(part.assumed))]
     if part.missing:
         lines.append(w["missing"] + ", ".join(part.missing))
-    lines += [f"_{note}_" for note in calc.notes]
-    lines += [f"_{_NOT_USED[lang == 'zh']}{u}_" for u in calc.unused]
+    lines += [f"_{in_language(note, lang)}_" for note in calc.notes]
+    lines += [f"_{_NOT_USED[lang == 'zh']}{in_language(u, lang)}_" for u in calc.unused]
     return "\n".join(lines)
 
 

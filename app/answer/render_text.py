@@ -20,8 +20,8 @@ from __future__ import annotations
 from app.answer.model import (Answer, CalculationPart, CannotCalculate, MissingInputs, Prose, Quotes, Related,
                               Verdict)
 from app.answer.render_markdown import citation_line
-from app.answer.words import verdict_label, wanted_text, words
-from calculators.formula import format_number as fmt
+from app.answer.words import output_words, readable, source_words, step_words, unit_words, verdict_label, wanted_text, words
+from calculators.errors import in_language
 
 
 def _quote(answer: Answer, n: int) -> str:
@@ -32,15 +32,16 @@ def _quote(answer: Answer, n: int) -> str:
 def calculation_text(part: CalculationPart, lang: str) -> list[str]:
     w, calc = words(lang), part.calculation
     lines = [f"{calc.title} ({calc.calculator})"]
-    lines += [f"  {i.name} = {fmt(i.value)} {i.unit}".rstrip() + f"  ({w['from']}: {i.source})" for i in calc.inputs]
-    lines += [f"  {s}" for s in calc.steps]
-    lines += [f"{w['result']}: {o.name} = {fmt(o.value)} {o.unit}".rstrip() for o in calc.outputs]
+    lines += [f"  {i.name} = {readable(i.value, lang)} {unit_words(i.unit, lang)}".rstrip() + f"  ({w['from']}: {source_words(i.source, lang)})"
+              for i in calc.inputs]
+    lines += [f"  {step_words(s, k % 3, calc.outputs, lang)}" for k, s in enumerate(calc.steps)]
+    lines += [f"{w['result']}: {output_words(o, lang)}" for o in calc.outputs]
     if part.assumed:
         lines.append(w["assumed"].format(names=", ".join(part.assumed)))
     if part.missing:
         lines.append(w["missing"] + ", ".join(part.missing))
-    lines += list(calc.notes)
-    lines += [("未使用：" if lang == "zh" else "not used: ") + u for u in calc.unused]
+    lines += [in_language(note, lang) for note in calc.notes]
+    lines += [("未使用：" if lang == "zh" else "not used: ") + in_language(u, lang) for u in calc.unused]
     return lines
 
 

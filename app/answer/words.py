@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from calculators.unit_words import UNIT_ZH, unit_words  # noqa: F401 (re-exported: units in Chinese live with the unit model)
+
 VERDICT_LABELS = {
     "supported": ("✅ Supported by your notes", "✅ 笔记支持这一说法"),
     "contradicted": ("❌ Contradicted", "❌ 与笔记或重新计算的结果不符"),
@@ -64,29 +66,6 @@ def wanted_text(wanted, lang: str) -> str:
 def location(file: str, heading: str, lines: tuple[int, int], lang: str) -> str:
     """'notes.md › Training › Cost, lines 3–5'."""
     return f"{file}" + (f" › {heading}" if heading else "") + f", {words(lang)['lines']} {lines[0]}–{lines[1]}"
-
-
-# unit atoms in Chinese (a unit is atoms joined by '/': 'USD/hour' -> '美元/小时'); others read the same
-UNIT_ZH = {
-    "parameter": "参数", "USD": "美元", "CNY": "元", "hour": "小时", "day": "天", "second": "秒", "s": "秒",
-    "month": "月", "year": "年", "byte": "字节", "kW": "千瓦", "kWh": "千瓦时", "rack": "机柜", "server": "台服务器",
-    "query": "次查询", "word": "字", "visitor": "访客", "question": "问题", "chip": "芯片", "unit": "台",
-    "character": "字符", "head": "头", "layer": "层", "sample": "样本", "1K": "千", "W": "瓦",
-}
-
-
-def unit_words(unit: str, lang: str) -> str:
-    """A unit as the reader's language writes it.
-
-    >>> unit_words("USD/hour", "zh"), unit_words("FLOP/s", "zh"), unit_words("byte/GPU", "en")
-    ('美元/小时', 'FLOP/秒', 'byte/GPU')
-    >>> unit_words("USD/GPU-hour", "zh"), unit_words("USD/1K token", "zh"), unit_words("FLOP/parameter-token", "zh")
-    ('美元/GPU·小时', '美元/千 token', 'FLOP/参数·token')
-    """
-    if lang != "zh" or not unit:
-        return unit
-    # atoms joined by '/', words within an atom by '-' (GPU-hour) or a space (1K token)
-    return re.sub(r"[^/\s-]+", lambda m: UNIT_ZH.get(m.group(0), m.group(0)), unit).replace("-", "·")
 
 
 # where a calculator input came from (app.routes.calc_inputs writes these in English)
@@ -173,6 +152,42 @@ QUANTITY_ZH = {
     "cost_to_revenue": "成本收入比", "reduced_cost_per_query": "降本后的每次查询成本", "share_of_revenue": "占收入的比例",
     "remaining_fraction": "剩余比例", "total_decline": "总降幅",
 }
+
+
+def output_words(output, lang: str) -> str:
+    """A calculator result as the reader's language writes it (an Output or Amount: name, value, unit).
+
+    >>> from app.answer.model import Output
+    >>> output_words(Output("seconds", 2259814.3, "second"), "zh"), output_words(Output("flops", 5.88e23, "FLOP"), "en")
+    ('秒数 seconds = 225.981万 秒', 'flops = 5.88e23 FLOP')
+    """
+    label = output_label(output.name, lang)
+    return f"{label} {output.name} = {value_words(output, lang)}" if label else f"{output.name} = {value_words(output, lang)}"
+
+
+def output_label(name: str, lang: str) -> str:
+    """What a result is, in Chinese ('' in English: the registry name says it)."""
+    return QUANTITY_ZH.get(name, "") if lang == "zh" else ""
+
+
+def value_words(amount, lang: str) -> str:
+    """An amount's value and unit as the reader writes them: '225.981万 秒'."""
+    return f"{readable(amount.value, lang)} {unit_words(amount.unit, lang)}".rstrip()
+
+
+def step_words(step: str, kind: int, outputs, lang: str) -> str:
+    """A derivation line in the reader's language: a result line (kind 2 of formula, substitution, result) is
+    written from the result itself, with readable numbers and the unit in the reader's words.
+
+    >>> from app.answer.model import Output
+    >>> step_words("days = 26.1553 day", 2, [Output("days", 26.1553, "day")], "zh")
+    'days = 26.1553 天'
+    """
+    if kind != 2:
+        return step
+    name = step.split(" = ", 1)[0]
+    found = next((o for o in outputs if o.name == name), None)
+    return f"{name} = {readable(found.value, lang)} {unit_words(found.unit, lang)}".rstrip() if found else step
 
 
 def quantity_words(name: str, english: str, lang: str) -> str:

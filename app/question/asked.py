@@ -107,7 +107,6 @@ def value_kinds(question: str) -> list[str]:
     kinds = [k for k in kinds if k not in modifiers]
     # 'how many parameters' asks for parameters; 'how many search results' for a bare count
     for m in re.finditer(r"how many\s+(\S+(?:\s+\S+)?)|多少(?:个|片|台|张|块)?(\S{0,4})", question, re.I):
-        what = m.group(1) or m.group(2) or ""
         if not any(q.search(m.group(0)) for name, (q, _) in VALUE_KINDS.items() if name != "count") and \
                 VALUE_KINDS["count"][0].search(m.group(0)):
             kinds.append("count")

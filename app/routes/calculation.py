@@ -47,6 +47,7 @@ from app.routes.model_facts import model_inputs
 from calculators import memory
 from calculators.conversions import UnitMismatch, compatible, convert, json_unit  # noqa: F401 (re-exported)
 from calculators.dimensions import COUNTS, parse_unit
+from calculators.errors import Said
 from calculators.registry import CALCULATORS, Calculator, get
 
 QUESTION = "question"
@@ -499,10 +500,12 @@ def unused_reasons(assignment: Assignment, calc: Calculator) -> list[str]:
     out = []
     for q in assignment.unused:
         if q.kind == "overhead":
-            out.append(f"{q.text.strip()}: an overhead, but {calc.name} has no overhead factor: NOT applied, "
-                       f"so the result is low by that much")
+            out.append(Said(f"{q.text.strip()}: an overhead, but {calc.name} has no overhead factor: NOT applied, "
+                            f"so the result is low by that much",
+                            f"{q.text.strip()}：是额外开销，但 {calc.name} 没有开销系数：未计入，所以结果偏低这么多"))
         else:
-            out.append(f"{q.text.strip()}: no input of {calc.name} takes {q.unit or 'a plain number'} here")
+            out.append(Said(f"{q.text.strip()}: no input of {calc.name} takes {q.unit or 'a plain number'} here",
+                            f"{q.text.strip()}：{calc.name} 没有接受{q.unit or '纯数字'}的输入"))
     return out
 
 

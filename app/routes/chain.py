@@ -37,6 +37,7 @@ import sympy
 from app.question import Question
 from app.question.quantities import QuestionQuantity
 from calculators.dimensions import COUNTS, WHOLE_COUNTS, UnitMismatch, parse_unit
+from calculators.errors import Said
 from calculators.formula import Calculation, Formula, Result, Var
 from calculators.numbers import format_number
 
@@ -100,14 +101,16 @@ def terms_of(question: Question) -> tuple[list[Term], list[str]]:
         if q.kind == "overhead":
             value, unit, description = 1 + q.value, "", f"1 + {format_number(q.value * 100)}% overhead"
         elif q.unit == "" and not q.percent and not _NAMED_FACTOR.search(q.before[-12:] + " " + q.after[:12]):
-            unused.append(f"{shown}: a plain number with no unit and no word saying what it counts (a name or version?)")
+            unused.append(Said(f"{shown}: a plain number with no unit and no word saying what it counts (a name or version?)",
+                               f"{shown}：纯数字，没有单位，也没有说明数的是什么（是名称或版本号吗？）"))
             continue
         else:
             value, unit, description = q.value, q.unit, q.text.strip()
         try:
             factor, dims = parse_unit(unit)
         except UnitMismatch:
-            unused.append(f"{shown}: its unit ({unit}) is not one the unit model can combine")
+            unused.append(Said(f"{shown}: its unit ({unit}) is not one the unit model can combine",
+                               f"{shown}：它的单位（{unit}）无法与其他单位换算组合"))
             continue
         name = _factor_name(q) if not dims else _name(unit)
         while name in names:
@@ -185,7 +188,7 @@ def find_chain(question: Question) -> Chain | None:
         if not value > 0 or (fraction_asked and value > 1 + 1e-9):
             continue
         negatives = sum(1 for e in exponents if e < 0)
-        ranked.append(((used, exact, -negatives), exponents, value, dims))
+        ranked.append(((exact, used, -negatives), exponents, value, dims))
     if not ranked:
         return None
     ranked.sort(key=lambda r: r[0], reverse=True)
@@ -193,14 +196,17 @@ def find_chain(question: Question) -> Chain | None:
     notes = []
     rivals = {format_number(v) for k, _, v, _ in ranked[1:] if k == best_key and not math.isclose(v, value, rel_tol=1e-9)}
     if rivals:
-        notes.append(f"ambiguous: other chains of the same quantities give {', '.join(sorted(rivals))}")
-    if not best_key[1]:
+        notes.append(Said(f"ambiguous: other chains of the same quantities give {', '.join(sorted(rivals))}",
+                          f"有歧义：这些数量的其他算法得出 {'、'.join(sorted(rivals))}"))
+    if not best_key[0]:
         residual = {k: v for k, v in dims.items() if k in COUNTS and target.get(k) != v}
-        notes.append("counts do not cancel exactly (" + ", ".join(f"{k}^{v}" for k, v in residual.items())
-                      + "): a figure was read as one item's")
+        left = ", ".join(f"{k}^{v}" for k, v in residual.items())
+        notes.append(Said(f"counts do not cancel exactly ({left}): a figure was read as one item's",
+                          f"计数单位没有完全约掉（{left}）：有一个数被当作单个的量"))
     used_terms = tuple(Term(t.quantity, t.name, t.value, t.unit, t.factor, t.dims, e, t.description)
                        for t, e in zip(terms, exponents) if e)
-    unused += [f"{t.quantity.text.strip()}: no chain to {question.asked_unit or 'a fraction'} uses it with the others"
+    unused += [Said(f"{t.quantity.text.strip()}: no chain to {question.asked_unit or 'a fraction'} uses it with the others",
+                    f"{t.quantity.text.strip()}：算到{question.asked_unit or '比例'}的算法都用不上它")
                for t, e in zip(terms, exponents) if not e]
     result = _run(used_terms, question.asked_unit, target_factor, target)
     return Chain(result, question.asked_unit, used_terms, tuple(unused), tuple(notes))

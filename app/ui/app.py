@@ -33,14 +33,14 @@ import gradio as gr  # noqa: E402
 from app.errors import QuestionError  # noqa: E402
 from app.question import check_question  # noqa: E402
 from app.question.language import detect_language  # noqa: E402
-from app.ui.calc_tab import calculator_choices, error_box, form_fields, form_intro, run_form  # noqa: E402
+from app.ui.calc_tab import calculator_choices, error_box, form_fields, form_fields_keeping, form_intro, run_form  # noqa: E402
 from app.ui.notes_tab import UploadError, note_reader_html, note_titles, notes_status, notes_status_html, read_note_text  # noqa: E402
 from app.answer.render_html import answer_html, claim_badge, claim_why, error_html, esc, question_html, status_html  # noqa: E402
 from app.answer.words import unit_words  # noqa: E402
 from app.ui.service import Service  # noqa: E402
 from app.ui.style import CSS, MONO, SANS  # noqa: E402
 from app.ui.text import EXAMPLES, LANGUAGES, VIEW_LABELS, duration_words, lang_of, t  # noqa: E402
-from calculators.errors import CalculatorError, KbqaError  # noqa: E402
+from calculators.errors import CalculatorError, KbqaError, in_language  # noqa: E402
 from calculators.registry import CALCULATORS  # noqa: E402
 
 log = logging.getLogger("kbqa.ui")
@@ -418,18 +418,29 @@ def run_calculator(name, lang_choice, *texts) -> str:
     try:
         return run_form(name, dict(zip([p.name for p in calc.parameters], texts)), lang)
     except CalculatorError as exc:
-        return error_box(str(exc))
+        return error_box(in_language(exc, lang))
     except Exception as exc:
         log.exception("calculator %s failed", name)
         return error_box(f"{type(exc).__name__}: {exc}")
 
 
 def calculator_form(name, lang_choice) -> list:
-    """The picker's choice (or the language) changed: the intro, the boxes relabelled and refilled, the result cleared."""
+    """The picker's choice changed: the intro, the boxes relabelled and refilled, the result cleared."""
     lang = lang_of(lang_choice)
     name = name if name in CALCULATORS else next(iter(CALCULATORS))
     return [form_intro(CALCULATORS[name], lang), *[gr.update(**f) for f in form_fields(name, lang)],
             status_html(t("calc_plot_hint", lang))]
+
+
+def calculator_form_relabelled(name, lang_choice, result_html, texts) -> list:
+    """The language changed: the intro and boxes relabelled, the values typed kept (defaults shown in the new
+    language), and a result on show computed again in the new language."""
+    lang = lang_of(lang_choice)
+    name = name if name in CALCULATORS else next(iter(CALCULATORS))
+    fields = form_fields_keeping(name, lang, list(texts))
+    shown = "kbqa-calc" in (result_html or "") and "kbqa-calc-intro" not in (result_html or "")
+    result = run_calculator(name, lang_choice, *[f["value"] for f in fields]) if shown else status_html(t("calc_plot_hint", lang))
+    return [form_intro(CALCULATORS[name], lang), *[gr.update(**f) for f in fields], result]
 
 
 def calculators_tab(lang_box, relabel: list):
@@ -574,17 +585,18 @@ def build_app(service: Service) -> gr.Blocks:
         demo.load(tick, [lang_box, view], [status, claims_box, notes_box, picker, timer], api_name=False, show_progress="hidden")
         demo.load(restore_latest, store, [conv_list, chatbot, conv_id], api_name=False, show_progress="hidden")
 
-        def switch(lang_choice, view_value, calc_name):
+        def switch(lang_choice, view_value, calc_name, *form_now):
             lang = lang_of(lang_choice)
             updates = [gr.update(value=f"## {t('title', lang)}\n{t('subtitle', lang)}")]
             updates += [gr.update(**{attr: t(key, lang)}) for _, attr, key in relabel]
             updates += [status_line(service, lang), claims_html(service, view_value, lang),
                         notes_status_html(notes_status(service.settings), lang),
                         gr.update(choices=[(VIEW_LABELS[lang][k], k) for k in VIEW_LABELS[lang]], value=view_value),
-                        gr.update(choices=calculator_choices(lang)), *calculator_form(calc_name, lang_choice)]
+                        gr.update(choices=calculator_choices(lang)),
+                        *calculator_form_relabelled(calc_name, lang_choice, form_now[-1], form_now[1:-1])]
             return updates
 
-        lang_box.change(switch, [lang_box, view, calc_picker],
+        lang_box.change(switch, [lang_box, view, calc_picker, *calc_form],
                         [title, *[c for c, _, _ in relabel], status, claims_box, notes_box, view, calc_picker, *calc_form], api_name=False)
     return demo
 

@@ -9,7 +9,7 @@ Defaults are shown as people read them (275 trillion FLOP/s, 2750万亿 FLOP/s) 
 units parser; a default left as it is keeps its cited source, a changed one is reported as the form's.
 
 >>> html_ = run_form("training_cost", {"params": "175B", "tokens": "300B"}, "en")
->>> "1,398,072" in html_ and "kbqa-calc-steps" in html_
+>>> "1.39807 million USD" in html_ and "kbqa-calc-steps" in html_
 True
 >>> input_text(275e12, "FLOP/s", "en"), input_text(275e12, "FLOP/s", "zh"), input_text(0.462, "", "en")
 ('275 trillion FLOP/s', '275万亿 FLOP/s', '0.462')
@@ -24,7 +24,7 @@ from app.answer.model import Calculation, InputUsed, Output
 from app.answer.render_html import calculation_html, esc
 from app.answer.words import quantity_words, source_words, unit_words
 from app.ui.text import t
-from calculators.errors import CalculatorError
+from calculators.errors import CalculatorError, InputError
 from calculators.numbers import format_number
 from calculators.registry import CALCULATORS, Calculator, Parameter
 
@@ -106,6 +106,31 @@ def form_fields(name: str, lang: str) -> list[dict]:
     return out
 
 
+def form_fields_keeping(name: str, lang: str, texts: list[str]) -> list[dict]:
+    """form_fields for a language switch: a box the user changed keeps its text (the units parser reads either
+    language); a box empty or still at its default shows the default as `lang` writes it.
+
+    >>> [f["value"] for f in form_fields_keeping("training_time", "zh", ["70B", "", "8", "275 trillion FLOP/s"])][:4]
+    ['70B', '', '8', '275万亿 FLOP/s']
+    """
+    from calculators.units import parse_quantity
+
+    fields = form_fields(name, lang)
+    for p, field_, text in zip(CALCULATORS[name].parameters, fields, texts):
+        text = (text or "").strip()
+        if not text or p.default is None:
+            field_["value"] = text or field_["value"]
+            continue
+        try:
+            q = parse_quantity(text, allow_negative=True)
+            at_default = q.unit in (p.unit, "") and _same(q.value, float(p.default))
+        except CalculatorError:
+            at_default = False
+        if not at_default:
+            field_["value"] = text
+    return fields
+
+
 def form_intro(calc: Calculator, lang: str) -> str:
     """What the calculator does and its formula (each input's meaning and source are on its box)."""
     from calculators.formula import expression_text
@@ -130,7 +155,7 @@ def parse_inputs(calc: Calculator, texts: dict[str, str]) -> dict:
         try:
             q = parse_quantity(text, allow_negative=True)
         except CalculatorError as exc:
-            raise CalculatorError(f"{p.name}: {exc}") from None
+            raise InputError(p.name, f"- {exc}", f"- {exc.zh}") from None
         if p.default is not None and q.unit in (p.unit, "") and _same(q.value, float(p.default)):
             continue  # unchanged: the calculator's default, with its citation
         values[p.name] = q
