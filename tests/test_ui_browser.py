@@ -149,6 +149,28 @@ def test_language_switch_and_tabs(page):
     assert page.outside_requests == []
 
 
+def test_language_switch_keeps_the_calculator_form_and_its_result(page):
+    """Values typed in the form survive a switch to 中文 and back; the result on show is computed again in
+    the new language (units and the quantity's name in Chinese)."""
+    page.get_by_role("tab", name="Calculators").click()
+    box = page.locator("#kbqa-in-0 input, #kbqa-in-0 textarea").first
+    box.fill("70B")
+    page.locator("#kbqa-in-1 input, #kbqa-in-1 textarea").first.fill("1.4T")
+    page.locator("#kbqa-calc-run").click()
+    out = page.locator("#kbqa-calc-out")
+    out.locator(".kbqa-calc").first.wait_for(timeout=15_000)
+    page.get_by_label("中文").check()
+    page.get_by_role("button", name="计算").wait_for(timeout=15_000)
+    page.wait_for_function("() => document.querySelector('#kbqa-calc-out .kbqa-output').innerText.includes('算力')", timeout=15_000)
+    assert box.input_value() == "70B"
+    assert page.locator("#kbqa-in-1 input, #kbqa-in-1 textarea").first.input_value() == "1.4T"
+    assert "5.88e23" in out.locator(".kbqa-output").first.inner_text()
+    page.get_by_label("English").check()
+    page.get_by_role("button", name="Calculate").wait_for(timeout=15_000)
+    assert box.input_value() == "70B"
+    page.wait_for_function("() => !document.querySelector('#kbqa-calc-out .kbqa-output').innerText.includes('算力')", timeout=15_000)
+
+
 def test_citation_opens_the_note_at_its_lines_and_copy_gives_markdown(page):
     SHOTS.mkdir(exist_ok=True)
     answer = ask(page, "What is the list price of a DGX A100?")
