@@ -33,11 +33,10 @@ class Said(str):
 
 def in_language(message, lang: str) -> str:
     """A message (a Said, an error of ours, or plain text) in `lang`: its Chinese when it has one."""
-    if lang == "zh":
-        if isinstance(message, Said):
-            return message.zh
-        if isinstance(message, CalculatorError):
-            return message.zh
+    if lang == "zh" and isinstance(message, (Said, KbqaError)):
+        zh = getattr(message, "zh", None)  # an error of ours with its message in Chinese too
+        if isinstance(zh, str) and zh:
+            return zh
     return str(message)
 
 

@@ -114,7 +114,15 @@ def test_questions_are_answered_while_the_slow_encoder_embeds(tmp_path, embedder
         assert "Answering already" in status_line(service, "en") and "use" in status_line(service, "en")
         assert "索引仍在建立" in status_line(service, "zh")
         with __import__("pytest").raises(TimeoutError):
-            service.assistant(timeout=0.01)  # adding a note waits for the full index
+            service.assistant(timeout=0.01)  # the full index is not there yet
+        from app.ui.notes_tab import UploadError
+        from calculators.errors import in_language
+
+        extra = tmp_path / "extra.md"
+        extra.write_text("# Extra\n\nA note added too early.\n", encoding="utf-8")
+        with __import__("pytest").raises(UploadError, match="still being indexed") as refused:
+            service.add_note(extra)  # said at once, not held for minutes
+        assert "仍在建立索引" in in_language(refused.value, "zh") and not (tmp_path / "kb" / "extra.md").exists()
     finally:
         gate.set()
     assert service.ready.wait(120) and service.error is None

@@ -172,7 +172,18 @@ def output_label(name: str, lang: str) -> str:
 
 def value_words(amount, lang: str) -> str:
     """An amount's value and unit as the reader writes them: '225.981万 秒'."""
-    return f"{readable(amount.value, lang)} {unit_words(amount.unit, lang)}".rstrip()
+    return f"{result_number(amount.value, lang)} {unit_words(amount.unit, lang)}".rstrip()
+
+
+def result_number(value: float, lang: str) -> str:
+    """A result's number: in English all its digits grouped (1,398,072), in Chinese by 万 and 亿 (139.807万).
+
+    >>> result_number(1398072.3, "en"), result_number(1398072.3, "zh")
+    ('1,398,072', '139.807万')
+    """
+    from calculators.numbers import format_number
+
+    return format_number(value, "zh") if lang == "zh" else format_number(value)
 
 
 def step_words(step: str, kind: int, outputs, lang: str) -> str:
@@ -187,7 +198,7 @@ def step_words(step: str, kind: int, outputs, lang: str) -> str:
         return step
     name = step.split(" = ", 1)[0]
     found = next((o for o in outputs if o.name == name), None)
-    return f"{name} = {readable(found.value, lang)} {unit_words(found.unit, lang)}".rstrip() if found else step
+    return f"{name} = {value_words(found, lang)}" if found else step
 
 
 def quantity_words(name: str, english: str, lang: str) -> str:

@@ -357,7 +357,7 @@ def make_upload(service: Service):
         try:
             checked, report = service.add_note(path)
         except UploadError as exc:
-            msg = error_box(str(exc))
+            msg = error_box(in_language(exc, lang))
         except Exception as exc:
             log.exception("adding a note failed")
             msg = error_box(f"{type(exc).__name__}: {exc}; nothing was added")
@@ -381,7 +381,7 @@ def make_remove(service: Service):
         try:
             service.remove_note(rel or "")
         except UploadError as exc:
-            msg = error_box(str(exc))
+            msg = error_box(in_language(exc, lang))
         except Exception as exc:
             log.exception("removing a note failed")
             msg = error_box(f"{type(exc).__name__}: {exc}")

@@ -9,7 +9,7 @@ Defaults are shown as people read them (275 trillion FLOP/s, 2750万亿 FLOP/s) 
 units parser; a default left as it is keeps its cited source, a changed one is reported as the form's.
 
 >>> html_ = run_form("training_cost", {"params": "175B", "tokens": "300B"}, "en")
->>> "1.39807 million USD" in html_ and "kbqa-calc-steps" in html_
+>>> "1,398,072" in html_ and "kbqa-calc-steps" in html_
 True
 >>> input_text(275e12, "FLOP/s", "en"), input_text(275e12, "FLOP/s", "zh"), input_text(0.462, "", "en")
 ('275 trillion FLOP/s', '275万亿 FLOP/s', '0.462')

@@ -28,7 +28,11 @@ _SAFE_NAME = re.compile(r"^[^/\\:*?\"<>|\x00-\x1f]+$")
 
 
 class UploadError(KbqaError, ValueError):
-    """An upload that was refused; the message says why and what to do."""
+    """An upload that was refused; the message says why and what to do (`zh`: the same in Chinese)."""
+
+    def __init__(self, message: str, zh: str | None = None):
+        super().__init__(message)
+        self.zh = zh or message
 
 
 @dataclass(frozen=True)
@@ -49,29 +53,35 @@ def check_upload(path: str | Path, settings: Settings, name: str | None = None) 
     name = (name or path.name).strip()
     suffix = Path(name).suffix.lower()
     if suffix not in NOTE_SUFFIXES:
-        raise UploadError(f"{name}: only {', '.join(NOTE_SUFFIXES)} notes can be added (this is {suffix or 'a file without an extension'})")
+        raise UploadError(f"{name}: only {', '.join(NOTE_SUFFIXES)} notes can be added (this is {suffix or 'a file without an extension'})",
+                          f"{name}：只能添加 {'、'.join(NOTE_SUFFIXES)} 笔记（这是{suffix or '没有扩展名的文件'}）")
     if name.startswith(".") or not _SAFE_NAME.match(name) or len(name) > MAX_NAME_CHARS:
-        raise UploadError(f"{name!r}: not a usable file name (no leading dot, no / \\ : * ? \" < > |, at most {MAX_NAME_CHARS} characters); rename it and try again")
+        raise UploadError(f"{name!r}: not a usable file name (no leading dot, no / \\ : * ? \" < > |, at most {MAX_NAME_CHARS} characters); rename it and try again",
+                          f"“{name}”不能用作文件名（不能以点开头，不能含 / \\ : * ? \" < > |，最多 {MAX_NAME_CHARS} 个字符）；请改名后重试")
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise UploadError(f"{name}: the upload could not be read ({exc.strerror or exc}); try again") from None
+        raise UploadError(f"{name}: the upload could not be read ({exc.strerror or exc}); try again",
+                          f"{name}：无法读取上传的文件（{exc.strerror or exc}）；请重试") from None
     if size > settings.max_note_bytes:
-        raise UploadError(f"{name}: {human_size(size)} is over the {human_size(settings.max_note_bytes)} limit for a note (KBQA_MAX_NOTE_BYTES); split it into smaller notes")
+        raise UploadError(f"{name}: {human_size(size)} is over the {human_size(settings.max_note_bytes)} limit for a note (KBQA_MAX_NOTE_BYTES); split it into smaller notes",
+                          f"{name}：{human_size(size)} 超过单篇笔记 {human_size(settings.max_note_bytes)} 的上限（KBQA_MAX_NOTE_BYTES）；请拆成几篇较小的笔记")
     try:
         doc = read_note(path, path.parent, settings.max_note_bytes)
     except NoteError as exc:
-        raise UploadError(f"{name}: {exc.reason}; nothing was added") from None
+        raise UploadError(f"{name}: {exc.reason}; nothing was added", f"{name}：{exc.reason}；未添加任何内容") from None
     chunks, _ = chunk_document(doc, settings.chunk.params())
     if not chunks:
-        raise UploadError(f"{name}: no text is left after removing web boilerplate; nothing was added")
+        raise UploadError(f"{name}: no text is left after removing web boilerplate; nothing was added",
+                          f"{name}：去掉网页模板内容后没有剩下文字；未添加任何内容")
     data = path.read_bytes()
     target = Path(settings.kb) / name
     duplicate = False
     if target.exists():
         same = target.is_file() and hashlib.sha256(target.read_bytes()).digest() == hashlib.sha256(data).digest()
         if not same:
-            raise UploadError(f"{name}: a different note with this name is already in your notes; rename the file and upload it again")
+            raise UploadError(f"{name}: a different note with this name is already in your notes; rename the file and upload it again",
+                              f"{name}：笔记中已有同名但内容不同的笔记；请改名后再上传")
         duplicate = True
     return CheckedUpload(name=name, data=data, encoding=doc.encoding, chunks=len(chunks), duplicate=duplicate)
 
@@ -92,10 +102,12 @@ def copy_into_kb(upload: CheckedUpload, kb: Path) -> Path:
         try:
             os.link(tmp, target)
         except FileExistsError:
-            raise UploadError(f"{upload.name}: a note with this name appeared while uploading; rename the file and try again") from None
+            raise UploadError(f"{upload.name}: a note with this name appeared while uploading; rename the file and try again",
+                              f"{upload.name}：上传期间出现了同名笔记；请改名后重试") from None
         except OSError:  # a filesystem without hard links: still never overwrite
             if target.exists():
-                raise UploadError(f"{upload.name}: a note with this name is already in your notes") from None
+                raise UploadError(f"{upload.name}: a note with this name is already in your notes",
+                                  f"{upload.name}：笔记中已有同名笔记") from None
             os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
@@ -180,7 +192,7 @@ def read_note_text(settings: Settings, rel: str) -> str:
     kb = Path(settings.kb).resolve()
     path = (kb / rel).resolve()
     if kb not in path.parents:
-        raise UploadError(f"{rel}: not a note in {settings.kb}")
+        raise UploadError(f"{rel}: not a note in {settings.kb}", f"{rel}：不是 {settings.kb} 中的笔记")
     try:
         return read_note(path, kb, settings.max_note_bytes).text
     except NoteError as exc:

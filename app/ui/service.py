@@ -147,6 +147,16 @@ class Service:
             raise RuntimeError(f"the index could not be opened: {self.error}")
         return self._assistant
 
+    def _wait_for_first_build(self, timeout: float | None = None) -> None:
+        """Notes are added and removed on the full index only: while the first build runs, say so (it may take
+        minutes) rather than hold the request; an index that failed to open is reported as such."""
+        if not self.ready.wait(timeout if timeout is not None else 0.5):
+            stage, done, total = self.stage
+            progress = f" ({done:,}/{total:,})" if total else ""
+            raise UploadError(f"the notes are still being indexed{progress}; add or remove notes when that is done (the status line says when)",
+                              f"笔记仍在建立索引{progress}；请等索引完成后再添加或删除笔记（状态栏会显示）")
+        self.assistant(timeout=0)
+
     # --- status ----------------------------------------------------------------------------------
 
     def chunk_count(self) -> tuple[int, int]:
@@ -175,7 +185,7 @@ class Service:
         from app.retrieval.retriever import Retriever
         from ingest.index import build_index, load_index
 
-        self.assistant(timeout=None)  # never race the first build
+        self._wait_for_first_build()
         with self._notes_lock:
             checked = check_upload(path, self.settings, name)
             if checked.duplicate:
@@ -186,7 +196,7 @@ class Service:
                 report = build_index(self.settings, embedders=self.embedders)
                 if checked.name not in report.files_read:
                     reason = dict(report.skipped).get(checked.name, "it was not indexed")
-                    raise UploadError(f"{checked.name}: {reason}; nothing was added")
+                    raise UploadError(f"{checked.name}: {reason}; nothing was added", f"{checked.name}：{reason}；未添加任何内容")
                 fresh = Assistant(self.settings, Retriever(load_index(self.settings), self.settings, embedders=self.embedders), self.embedders)
                 log.info("added %s (%d passages) in %.1f s", checked.name, checked.chunks, time.perf_counter() - started)
             except BaseException:
@@ -213,16 +223,17 @@ class Service:
         from ingest.index import build_index, load_index
         from ingest.notes_folder import list_notes
 
-        self.assistant(timeout=None)  # never race the first build
+        self._wait_for_first_build()
         kb = Path(self.settings.kb)
         rel = (rel or "").strip()
         with self._notes_lock:
             notes = {p.relative_to(kb).as_posix(): p for p in list_notes(kb)}
             path = notes.get(rel)
             if path is None:
-                raise UploadError(f"{rel or '(no name)'}: not a note in {kb}; nothing was removed")
+                raise UploadError(f"{rel or '(no name)'}: not a note in {kb}; nothing was removed",
+                                  f"{rel or '（未命名）'}：不是 {kb} 中的笔记；未删除任何内容")
             if not os.path.realpath(path.parent).startswith(os.path.realpath(kb)):  # never outside the notes folder
-                raise UploadError(f"{rel}: outside {kb}; nothing was removed")
+                raise UploadError(f"{rel}: outside {kb}; nothing was removed", f"{rel}：在 {kb} 之外；未删除任何内容")
             data = path.read_bytes() if not path.is_symlink() else None
             target = os.readlink(path) if path.is_symlink() else None
             path.unlink()
