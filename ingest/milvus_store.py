@@ -15,7 +15,8 @@ is what keeps a swap atomic (upserting and deleting by file in the live collecti
 reader see a half-updated index).
 
 The same pymilvus client talks to milvus-lite (a path ending in .db: the engine runs inside this
-process and locks its folder, so one process at a time) and to a Milvus server (http://host:19530).
+process and locks its folder, so one process at a time; `milvus-lite server --data-dir <path>` serves
+the same folder to several processes at http://127.0.0.1:19530) and to a Milvus server (http://host:19530).
 """
 
 from __future__ import annotations
@@ -77,7 +78,31 @@ def _client(uri: str, token: str | None):
     try:
         return MilvusClient(uri=uri, token=token or "")
     except Exception as exc:  # grpc, a locked milvus-lite folder, a refused connection...
+        if uri.endswith(".db") and _held_by_another_process(uri):
+            raise StoreUnavailable(uri, "another process has this milvus-lite file open (one process at a time: is `kbqa serve` "
+                                   "running on it?); to share it, serve it with `milvus-lite server --data-dir "
+                                   f"{uri} --port 19530` and point every kbqa at KBQA_STORE__URI=http://127.0.0.1:19530") from None
         raise StoreUnavailable(uri, _first_line(exc)) from None
+
+
+def _held_by_another_process(path: str) -> bool:
+    """True when the milvus-lite folder's lock is taken (milvus-lite 3 flocks `<path>/LOCK`)."""
+    import fcntl
+    import os
+
+    lock = os.path.join(path, "LOCK")
+    if not os.path.exists(lock):
+        return False
+    fd = os.open(lock, os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    else:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False
+    finally:
+        os.close(fd)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -253,25 +278,25 @@ def read_vectors(store: StoreSettings, build_name: str, n_rows: int, dims: list[
     return out
 
 
-def scores_of(store: StoreSettings, collection: str, position: int, query: np.ndarray, rows: list[int]) -> dict[int, float]:
-    """Inner product of the query with the vectors of some rows, by the encoder at `position`, computed
-    by Milvus (a search restricted to those rows: ~5 ms for a hundred rows, where reading the vectors
-    back into Python takes 20-40 ms)."""
+def vectors_of(store: StoreSettings, collection: str, rows: list[int], n_fields: int) -> list[np.ndarray]:
+    """The stored vectors of some rows, one matrix per encoder position, in the order of `rows` (one read by
+    primary key: ~14 ms for 150 rows of a 100k collection, where a search restricted to them took ~50 ms
+    per query vector; measured by benchmarks/scale.py)."""
     if not rows:
-        return {}
-    res = connect(store).search(collection, data=[np.asarray(query, dtype=np.float32).tolist()], anns_field=vector_field(position),
-                                filter=f"row in {list(map(int, rows))}", limit=len(rows), search_params=search_params(store), output_fields=["row"])
-    scored = {int(hit["row"]): float(hit["distance"]) for hit in res[0]}
-    left = [r for r in rows if r not in scored]  # an approximate index (HNSW, IVF) may not return them all
-    if left:
-        got = connect(store).query(collection, filter=f"row in {list(map(int, left))}", output_fields=["row", vector_field(position)], limit=len(left))
-        q = np.asarray(query, dtype=np.float32)
-        scored.update({int(item["row"]): float(np.asarray(item[vector_field(position)], dtype=np.float32) @ q) for item in got})
-    return scored
+        return [np.zeros((0, 0), dtype=np.float32) for _ in range(n_fields)]
+    fields = [vector_field(i) for i in range(n_fields)]
+    got = connect(store).get(collection, ids=[int(r) for r in rows], output_fields=["row", *fields])
+    by_row = {int(item["row"]): item for item in got}
+    missing = [r for r in rows if int(r) not in by_row]
+    if missing:
+        raise DamagedIndex(store.uri, f"the Milvus collection {collection} lacks rows {missing[:5]}")
+    return [np.asarray([by_row[int(r)][f] for r in rows], dtype=np.float32) for f in fields]
 
 
-def top_rows(store: StoreSettings, collection: str, position: int, query: np.ndarray, limit: int) -> list[tuple[int, float]]:
-    """(row, inner product) of the `limit` nearest passages by the encoder at `position`."""
-    res = connect(store).search(collection, data=[np.asarray(query, dtype=np.float32).tolist()], anns_field=vector_field(position),
-                                limit=limit, search_params=search_params(store), output_fields=["row"])
-    return [(int(hit["row"]), float(hit["distance"])) for hit in res[0]]
+def top_rows(store: StoreSettings, collection: str, position: int, queries: list[np.ndarray], limit: int) -> list[list[int]]:
+    """For each query vector, the rows of the `limit` nearest passages by the encoder at `position`
+    (one search for all of them: two query vectors cost ~1.2x one on a flat index)."""
+    res = connect(store).search(collection, data=[np.asarray(q, dtype=np.float32).tolist() for q in queries],
+                                anns_field=vector_field(position), limit=limit, search_params=search_params(store),
+                                output_fields=["row"])
+    return [[int(hit["row"]) for hit in hits] for hits in res]

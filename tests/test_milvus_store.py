@@ -195,3 +195,75 @@ def test_store_settings_are_checked(monkeypatch):
     assert load_settings().store.milvus
     with pytest.raises(SettingsError, match="KBQA_STORE__COLLECTION"):
         load_settings(store={"collection": "kb-qa"})
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_a_file_another_process_has_open_is_named_with_the_way_to_share_it(tmp_path):
+    """milvus-lite is one process at a time: a second process is told so, and how to share the file."""
+    import subprocess
+    import sys
+
+    db = tmp_path / "busy.db"
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, time\nfrom pymilvus import MilvusClient\n"
+                               f"MilvusClient({str(db)!r}); print('open', flush=True); sys.stdin.read()"],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        settings = milvus_settings(tmp_path / "kb", tmp_path / "index", db)
+        with pytest.raises(milvus_store.StoreUnavailable) as refused:
+            milvus_store.connect(settings.store)
+        message = str(refused.value)
+        assert "another process has this milvus-lite file open" in message and f"milvus-lite server --data-dir {db}" in message
+    finally:
+        holder.stdin.close()
+        holder.wait(30)
+
+
+def test_ingest_and_search_in_two_processes_share_one_store_through_a_milvus_lite_server(small_kb, tmp_path, embedders):
+    """`milvus-lite server` serves one folder to several processes: this process ingests, another searches
+    the same store by its http URI, and a later ingest here is seen there."""
+    import json
+    import os
+    import subprocess
+    import sys
+    import time
+
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "milvus_lite", "server", "--data-dir", str(tmp_path / "shared.db"),
+                               "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        uri = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                milvus_store._client.cache_clear()
+                milvus_store.connect(milvus_settings(small_kb, tmp_path / "index", uri).store).list_collections()
+                break
+            except milvus_store.StoreUnavailable:
+                assert time.monotonic() < deadline and server.poll() is None, server.stderr.read().decode()[-2000:]
+                time.sleep(0.5)
+        settings = milvus_settings(small_kb, tmp_path / "index", uri)
+        build_index(settings, embedders=embedders)
+        env = {**os.environ, "KBQA_STORE__URI": uri}
+
+        def search_elsewhere(question: str) -> list[dict]:
+            out = subprocess.run([sys.executable, "-m", "app.cli", "search", question, "--kb", str(small_kb),
+                                  "--index", str(tmp_path / "index"), "--json", "--k", "3"],
+                                 capture_output=True, text=True, env=env, timeout=300)
+            assert out.returncode == 0, out.stderr[-2000:]
+            return json.loads(out.stdout)["results"]
+
+        assert "45.5kW" in search_elsewhere("How much power does a rack draw?")[0]["text"]
+        (small_kb / "cooling.md").write_text("# Cooling\n\nLiquid cooling removes 80 kW from one rack of B200s.\n", encoding="utf-8")
+        build_index(settings, embedders=embedders)
+        assert search_elsewhere("How much heat does liquid cooling remove from a B200 rack?")[0]["file"] == "cooling.md"
+    finally:
+        server.terminate()
+        server.wait(30)

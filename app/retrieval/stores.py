@@ -10,8 +10,8 @@ it fuses and reranks them itself, the same way whatever the store. Two stores:
 - `MilvusStore` (settings.store.uri): the `store.candidates` nearest passages per encoder from
   Milvus, plus the best `store.candidates` by BM25 (bm25s, local: it is exact over every passage
   and cheap, and max-normalisation needs the true maximum); the union of these is scored exactly as
-  the flat store scores it (inner products of the query with every stored vector of the union,
-  computed by Milvus), and passages outside the union are left out of the fusion (`mask`).
+  the flat store scores it (the union's stored vectors, read back by primary key in one call, times
+  the query vectors), and passages outside the union are left out of the fusion (`mask`).
 """
 
 from __future__ import annotations
@@ -73,27 +73,23 @@ class MilvusStore:
         from ingest import milvus_store
 
         limit = min(self.limit, self.n)
-        bm = bm25
-        union = {int(r) for r in np.argpartition(-bm, limit - 1)[:limit] if bm[r] > 0} if self.n else set()
-        nearest: dict[tuple[str, int], dict] = {}
-        for position, spec in enumerate(self.specs):
-            for j, vector in enumerate(queries[spec]):
-                nearest[spec, j] = dict(milvus_store.top_rows(self.store, self.collection, position, vector, limit))
-                union.update(nearest[spec, j])
+        union = {int(r) for r in np.argpartition(-bm25, limit - 1)[:limit] if bm25[r] > 0} if self.n else set()
+        for position, spec in enumerate(self.specs):  # the nearest passages of every query vector, one search per encoder
+            for rows in milvus_store.top_rows(self.store, self.collection, position, queries[spec], limit):
+                union.update(rows)
         rows = np.array(sorted(union), dtype=np.int64)
         mask = np.zeros(self.n, dtype=bool)
         mask[rows] = True
+        # every union row scored exactly as the flat store scores it: its stored vectors times the query
+        matrices = milvus_store.vectors_of(self.store, self.collection, rows.tolist(), len(self.specs))
         dense: dict[str, list[np.ndarray]] = {}
         for position, spec in enumerate(self.specs):
             dense[spec] = []
-            for j, vector in enumerate(queries[spec]):
-                # the union's rows this query did not return: their inner products, computed by Milvus too
-                missing = [int(r) for r in rows if int(r) not in nearest[spec, j]]
-                scored = {**nearest[spec, j], **milvus_store.scores_of(self.store, self.collection, position, vector, missing)}
+            for vector in queries[spec]:
                 scores = np.zeros(self.n, dtype=np.float32)
-                scores[rows] = [scored[int(r)] for r in rows]
+                scores[rows] = matrices[position] @ np.asarray(vector, dtype=np.float32)
                 dense[spec].append(scores)
-        return Candidates(dense, bm, mask)
+        return Candidates(dense, bm25, mask)
 
 
 def make_store(index: LoadedIndex, settings: Settings, embedders: dict):
