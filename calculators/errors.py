@@ -31,6 +31,23 @@ class Said(str):
         return said
 
 
+class ResultStep(str):
+    """A derivation's result line ('days = 26.1553 day') that knows which output it states, so a reader in
+    another language gets it written from the output itself.
+
+    >>> step = ResultStep("days = 26.1553 day", "days")
+    >>> step, step.output
+    ('days = 26.1553 day', 'days')
+    """
+
+    output: str
+
+    def __new__(cls, text: str, output: str):
+        step = super().__new__(cls, text)
+        step.output = output
+        return step
+
+
 def in_language(message, lang: str) -> str:
     """A message (a Said, an error of ours, or plain text) in `lang`: its Chinese when it has one."""
     if lang == "zh" and isinstance(message, (Said, KbqaError)):

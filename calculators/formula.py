@@ -40,7 +40,7 @@ import sympy
 from sympy.printing.str import StrPrinter
 
 from calculators.conversions import UnitMismatch, convert
-from calculators.errors import CalculatorError, InputError, Said
+from calculators.errors import CalculatorError, InputError, ResultStep, Said
 from calculators.numbers import format_number
 from calculators.plausible import implausible
 from calculators.unit_words import unit_words
@@ -279,7 +279,9 @@ class Calculation:
                 if f.output.rule in (POSITIVE, COUNT):
                     _check_rule(f.output, y)
             except InputError as e:  # e.g. a server taller than the rack: 0 servers a rack
-                raise InputError(f.output.name, f"{e.message}, computed as {expression_text(f.expression)}") from None
+                formula = expression_text(f.expression)
+                raise InputError(f.output.name, f"{e.message}, computed as {formula}",
+                                 f"{e.message_zh or e.message}，由 {formula} 算得") from None
             out[f.output.name] = y
         return out
 
@@ -445,9 +447,10 @@ class Calculation:
                                   "求解时先忽略取整（向上/向下），计算结果时再取整"))
             if u.rule == COUNT:
                 bound = f"{format_number(target.check(given[target.name]))} {target.unit}".rstrip()
+                bound_zh = f"{format_number(target.check(given[target.name]), 'zh')} {unit_words(target.unit, 'zh')}".rstrip()
                 notes.append(Said(f"{solve} is a count, so the solution was rounded to a whole number that keeps "
                                   f"{target.name} within {bound}",
-                                  f"{solve} 是个数，所以解取为使 {target.name} 不超出 {bound} 的整数"))
+                                  f"{solve} 是个数，所以解取为使 {target.name} 不超出 {bound_zh} 的整数"))
         for f in self.formulas:
             steps += _steps(f, result)
             latex.append(_latex(f, result))
@@ -539,7 +542,7 @@ def _steps(f: Formula, values: Mapping[str, float]) -> list[str]:
     return [
         f"{out.name} = {expression_text(f.expression)}",
         f"{out.name} = {expression_text(f.expression, _value_names(f, values))}",
-        f"{out.name} = {format_number(values[out.name])} {out.unit}".rstrip(),
+        ResultStep(f"{out.name} = {format_number(values[out.name])} {out.unit}".rstrip(), out.name),
     ]
 
 

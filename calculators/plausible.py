@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from calculators.dimensions import UnitMismatch, parse_unit
 from calculators.errors import Said
+from calculators.unit_words import unit_words
 from calculators.numbers import format_number
 
 # (unit, largest plausible value, why, why in Chinese)
@@ -64,5 +65,5 @@ def implausible(name: str, value: float, unit: str) -> Said | None:
         bound_factor, bound_dims = parse_unit(bound_unit)
         if dims == bound_dims and abs(value) * float(factor / bound_factor) > high:  # the same dimension exactly
             return Said(f"{name} = {format_number(value)} {unit} is implausible: {why}; check the number and its unit",
-                        f"{name} = {format_number(value)} {unit} 不合常理（{why_zh}）；请检查数字和单位")
+                        f"{name} = {format_number(value, 'zh')} {unit_words(unit, 'zh')} 不合常理（{why_zh}）；请检查数字和单位")
     return None

@@ -246,9 +246,9 @@ def build_index(
 
     progress(stage, done, total) is called as files are read and passages embedded.
     embedders: already loaded encoders by spec, to avoid loading them twice in one process.
-    early(EarlyIndex): when passages must be embedded, called with the build's passages searchable before
-    the build ends: once the notes are read (BM25 only), then as each encoder but the last finishes
-    (encoders embed one after another, in the settings' order: the fast one first answers sooner).
+    early(EarlyIndex): on a first build (no trusted previous build), called with the build's passages
+    searchable before the build ends: once the notes are read (BM25 only), then as each encoder but the
+    last finishes (encoders embed one after another, in the settings' order: the fast one first answers sooner).
     """
     kb, index_dir = Path(settings.kb), Path(settings.index_dir)
     scan = scan_notes(kb)
@@ -343,7 +343,9 @@ def _build(settings: Settings, kb: Path, index_dir: Path, scan: NoteScan, progre
         raise EmptyKb(str(kb))
     bm25 = None
     after_encoder = None
-    if early is not None and todo:  # searchable now by keywords, then by each encoder as it finishes
+    if early is not None and todo and not old.records:  # a first build (or a repair): searchable now by keywords,
+        # then by each encoder as it finishes. A rebuild of changed notes is not announced: its unchanged notes'
+        # vectors are in hand, but a partial index would answer worse than waiting the few seconds it takes
         bm25 = _build_bm25(records, settings, progress)
 
         def announce(ready: list[str], new_vecs: dict) -> None:
@@ -431,10 +433,11 @@ def _write_build(build: Path, settings: Settings, records: list[dict], blocks: d
 # --- embedding, checkpointed per note ----------------------------------------------------------
 
 
-def _vector_fingerprint(settings: Settings) -> str:
-    """What a note's vectors depend on besides its bytes: the encoders and the chunker."""
+def _vector_fingerprint(settings: Settings, spec: str) -> str:
+    """What a note's vectors by encoder `spec` depend on besides its bytes: that encoder and the chunker (so
+    adding or reordering encoders keeps the checkpoints of the others)."""
     core = expected_manifest_core(settings)
-    key = json.dumps({k: core[k] for k in VECTOR_KEYS}, sort_keys=True)
+    key = json.dumps({"format": core["format"], "chunker": core["chunker"], "embedder": spec}, sort_keys=True)
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
 
@@ -454,7 +457,6 @@ def _embed_notes(todo: list[_NoteToEmbed], settings: Settings, index_dir: Path, 
 
     specs = list(settings.embed.models)
     folder = index_dir / CHECKPOINTS
-    fingerprint = _vector_fingerprint(settings)
     # progress counts passage encodings (each passage once per encoder), reported every few passages so
     # that it moves even with a slow encoder (e5: about 10 passages a second on 2 cores)
     total = sum(len(item.chunks) for item in todo) * len(specs)
@@ -468,7 +470,7 @@ def _embed_notes(todo: list[_NoteToEmbed], settings: Settings, index_dir: Path, 
     for n, spec in enumerate(specs):
         for item in todo:
             texts = texts_of[item.name]
-            path = folder / f"{item.digest}-{fingerprint}-{n}.npz"
+            path = folder / f"{item.digest}-{_vector_fingerprint(settings, spec)}.npz"
             vecs = _read_checkpoint(path, texts)
             if vecs is not None:
                 reused[item.name] += 1

@@ -156,3 +156,14 @@ def test_a_chain_leaves_no_count_over_unless_a_figure_could_be_one_items():
     assert wrong is not None and "7B" not in {t.quantity.text for t in wrong.terms}
     per_item = find_chain(Question("The GPUs sustain 400 TFLOP/s per GPU against a peak of 989 TFLOP/s: what utilisation?"))
     assert per_item is not None and per_item.result.outputs[0].value == pytest.approx(400 / 989)
+
+
+def test_a_count_that_does_not_cancel_is_left_out_rather_than_multiplied_in():
+    """'7 layers' in an energy question is not a multiplier: the exact chain without it wins, and the layers
+    are listed as unused (it used to give 7x the energy, flagged only by a note)."""
+    from app.routes.chain import find_chain
+    from app.question import Question
+
+    chain = find_chain(Question("64 GPUs drawing 300 W each ran for 79.2 hours, and the model has 7 layers: how much energy in kWh?"))
+    assert round(chain.result["energy"], 2) == 1520.64 and not chain.notes
+    assert any(u.startswith("7") for u in chain.unused)

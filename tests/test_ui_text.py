@@ -159,7 +159,6 @@ def test_a_calculation_result_speaks_chinese():
 
 
 def test_a_chain_note_speaks_both_languages():
-    from app.answer.assistant import Assistant  # noqa: F401 (the answer layer renders it)
     from app.answer.render_text import calculation_text
     from app.answer.model import CalculationPart
     from app.routes.calculation import detect_calculation, run_request
@@ -169,5 +168,32 @@ def test_a_chain_note_speaks_both_languages():
     assert calc.unused, calc
     zh = "\n".join(calculation_text(CalculationPart(calc, (), ()), "zh"))
     en = "\n".join(calculation_text(CalculationPart(calc, (), ()), "en"))
-    assert "未使用：" in zh and "not used: " in en
-    assert english_words(zh.split("未使用：", 1)[1], allowed={"kwh", "layers"}) == [], zh
+    assert "未使用：" in zh and "not used: " in en and calc.outputs[0].value == 1520.64  # the layers are not multiplied in
+    assert english_words(zh.split("未使用：", 1)[1], allowed={"layers"}) == [], zh
+    # a chain that cannot cancel its counts says so, in the reader's language
+    odd = run_request(detect_calculation("A GPU drawing 300 W ran for 79.2 hours: how much energy in kWh?"))
+    for lang, word in (("zh", "计数单位"), ("en", "counts do not cancel")):
+        text = "\n".join(calculation_text(CalculationPart(odd, (), ()), lang))
+        assert word in text, text
+
+
+def test_a_solved_calculation_writes_its_results_in_the_readers_units():
+    """Solving for an input puts a '(solved from ...)' line first; every result line is still written from
+    its output, in all three renderers."""
+    from app.answer.model import CalculationPart
+    from app.answer.render_markdown import calculation_md
+    from app.answer.render_text import calculation_text
+
+    solved = CALCULATORS["training_time"].run(solve="chips", params=70e9, tokens=1.4e12, days=30)
+    assert "(solved from" in solved.steps[0]
+    from app.answer.model import Calculation, Output
+
+    shown = Calculation("training_time", "训练时长", (), solved.formula, solved.steps,
+                        tuple(Output(o.name, o.value, o.unit) for o in solved.outputs), solved.notes)
+    for render in (lambda c, lang: "\n".join(calculation_text(CalculationPart(c, (), ()), lang)),
+                   lambda c, lang: calculation_md(CalculationPart(c, (), ()), lang)):
+        zh = render(shown, "zh")
+        assert "天" in zh and not re.search(r"\d (day|second)\b", zh), zh
+        assert "(solved from" in zh  # the derivation's own lines are kept as written
+        en = render(shown, "en")
+        assert "days = 29.9921 day" in en and "chips = 1,786 GPU" in en, en

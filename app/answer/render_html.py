@@ -213,7 +213,7 @@ def steps_html(steps, lang: str, outputs=()) -> str:
     rows = [f'<tr><th>{w["formula"]}</th><td data-label="{w["formula"]}"><code>{esc(s)}</code></td></tr>' for s in head]
     if len(steps) % 3 == 0:
         kinds = [w["formula"], w["substitution"], w["result"]]
-        rows += [f'<tr class="kbqa-step-{k % 3}"><th>{kinds[k % 3]}</th><td data-label="{kinds[k % 3]}"><code>{esc(step_words(s, k % 3, outputs, lang))}</code></td></tr>'
+        rows += [f'<tr class="kbqa-step-{k % 3}"><th>{kinds[k % 3]}</th><td data-label="{kinds[k % 3]}"><code>{esc(step_words(s, outputs, lang))}</code></td></tr>'
                  for k, s in enumerate(steps)]
     else:
         rows += [f'<tr><th>{w["step"]} {k + 1}</th><td data-label="{w["step"]} {k + 1}"><code>{esc(s)}</code></td></tr>' for k, s in enumerate(steps)]

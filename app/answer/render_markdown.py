@@ -66,7 +66,7 @@ def calculation_md(part: CalculationPart, lang: str) -> str:
     lines += [f"| {i.name} | {readable(i.value, lang)} | {unit_words(i.unit, lang)} | {source_words(i.source, lang)} |" for i in calc.inputs]
     lines.append("")
     if calc.steps:
-        lines += [w["formula_and_substitution"], "```", *(step_words(s, k % 3, calc.outputs, lang) for k, s in enumerate(calc.steps)), "```"]
+        lines += [w["formula_and_substitution"], "```", *(step_words(s, calc.outputs, lang) for s in calc.steps), "```"]
     lines.append(w["result_head"])
     lines += [f"- **{output_words(o, lang)}**" for o in calc.outputs]
     if part.assumed:

@@ -34,7 +34,7 @@ def calculation_text(part: CalculationPart, lang: str) -> list[str]:
     lines = [f"{calc.title} ({calc.calculator})"]
     lines += [f"  {i.name} = {readable(i.value, lang)} {unit_words(i.unit, lang)}".rstrip() + f"  ({w['from']}: {source_words(i.source, lang)})"
               for i in calc.inputs]
-    lines += [f"  {step_words(s, k % 3, calc.outputs, lang)}" for k, s in enumerate(calc.steps)]
+    lines += [f"  {step_words(s, calc.outputs, lang)}" for s in calc.steps]
     lines += [f"{w['result']}: {output_words(o, lang)}" for o in calc.outputs]
     if part.assumed:
         lines.append(w["assumed"].format(names=", ".join(part.assumed)))

@@ -186,18 +186,19 @@ def result_number(value: float, lang: str) -> str:
     return format_number(value, "zh") if lang == "zh" else format_number(value)
 
 
-def step_words(step: str, kind: int, outputs, lang: str) -> str:
-    """A derivation line in the reader's language: a result line (kind 2 of formula, substitution, result) is
-    written from the result itself, with readable numbers and the unit in the reader's words.
+def step_words(step: str, outputs, lang: str) -> str:
+    """A derivation line in the reader's language: a result line (calculators.errors.ResultStep) is written
+    from the output it states, with the reader's numbers and unit words; formulas and substitutions as they are.
 
     >>> from app.answer.model import Output
-    >>> step_words("days = 26.1553 day", 2, [Output("days", 26.1553, "day")], "zh")
+    >>> from calculators.errors import ResultStep
+    >>> step_words(ResultStep("days = 26.1553 day", "days"), [Output("days", 26.1553, "day")], "zh")
     'days = 26.1553 天'
+    >>> step_words("days = seconds/86400", [Output("days", 26.1553, "day")], "zh")
+    'days = seconds/86400'
     """
-    if kind != 2:
-        return step
-    name = step.split(" = ", 1)[0]
-    found = next((o for o in outputs if o.name == name), None)
+    name = getattr(step, "output", None)
+    found = next((o for o in outputs if o.name == name), None) if name else None
     return f"{name} = {value_words(found, lang)}" if found else step
 
 

@@ -80,6 +80,8 @@ class MilvusStore:
         rows = np.array(sorted(union), dtype=np.int64)
         mask = np.zeros(self.n, dtype=bool)
         mask[rows] = True
+        if not len(rows):  # an empty collection: nothing to score
+            return Candidates({spec: [np.zeros(self.n, dtype=np.float32) for _ in queries[spec]] for spec in self.specs}, bm25, mask)
         # every union row scored exactly as the flat store scores it: its stored vectors times the query
         matrices = milvus_store.vectors_of(self.store, self.collection, rows.tolist(), len(self.specs))
         dense: dict[str, list[np.ndarray]] = {}

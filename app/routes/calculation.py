@@ -49,6 +49,7 @@ from calculators.conversions import UnitMismatch, compatible, convert, json_unit
 from calculators.dimensions import COUNTS, parse_unit
 from calculators.errors import Said
 from calculators.registry import CALCULATORS, Calculator, get
+from calculators.unit_words import unit_words
 
 QUESTION = "question"
 PREVIOUS = "previous question"
@@ -505,7 +506,7 @@ def unused_reasons(assignment: Assignment, calc: Calculator) -> list[str]:
                             f"{q.text.strip()}：是额外开销，但 {calc.name} 没有开销系数：未计入，所以结果偏低这么多"))
         else:
             out.append(Said(f"{q.text.strip()}: no input of {calc.name} takes {q.unit or 'a plain number'} here",
-                            f"{q.text.strip()}：{calc.name} 没有接受{q.unit or '纯数字'}的输入"))
+                            f"{q.text.strip()}：{calc.name} 没有接受{unit_words(q.unit, 'zh') or '纯数字'}的输入"))
     return out
 
 

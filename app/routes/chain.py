@@ -40,6 +40,7 @@ from calculators.dimensions import COUNTS, WHOLE_COUNTS, UnitMismatch, parse_uni
 from calculators.errors import Said
 from calculators.formula import Calculation, Formula, Result, Var
 from calculators.numbers import format_number
+from calculators.unit_words import unit_words
 
 CHAIN = "quantity_chain"
 MAX_FACTORS = 9  # 3^9 exponent choices at most: a question with more quantities is not a chain
@@ -110,7 +111,7 @@ def terms_of(question: Question) -> tuple[list[Term], list[str]]:
             factor, dims = parse_unit(unit)
         except UnitMismatch:
             unused.append(Said(f"{shown}: its unit ({unit}) is not one the unit model can combine",
-                               f"{shown}：它的单位（{unit}）无法与其他单位换算组合"))
+                               f"{shown}：它的单位（{unit_words(unit, 'zh')}）无法与其他单位换算组合"))
             continue
         name = _factor_name(q) if not dims else _name(unit)
         while name in names:
@@ -206,7 +207,7 @@ def find_chain(question: Question) -> Chain | None:
     used_terms = tuple(Term(t.quantity, t.name, t.value, t.unit, t.factor, t.dims, e, t.description)
                        for t, e in zip(terms, exponents) if e)
     unused += [Said(f"{t.quantity.text.strip()}: no chain to {question.asked_unit or 'a fraction'} uses it with the others",
-                    f"{t.quantity.text.strip()}：算到{question.asked_unit or '比例'}的算法都用不上它")
+                    f"{t.quantity.text.strip()}：算到{unit_words(question.asked_unit, 'zh') if question.asked_unit else '比例'}的算法都用不上它")
                for t, e in zip(terms, exponents) if not e]
     result = _run(used_terms, question.asked_unit, target_factor, target)
     return Chain(result, question.asked_unit, used_terms, tuple(unused), tuple(notes))

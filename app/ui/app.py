@@ -432,14 +432,14 @@ def calculator_form(name, lang_choice) -> list:
             status_html(t("calc_plot_hint", lang))]
 
 
-def calculator_form_relabelled(name, lang_choice, result_html, texts) -> list:
+def calculator_form_relabelled(name, lang_choice, texts) -> list:
     """The language changed: the intro and boxes relabelled, the values typed kept (defaults shown in the new
-    language), and a result on show computed again in the new language."""
+    language), and, when every required box is filled, the calculation (or its error) in the new language."""
     lang = lang_of(lang_choice)
     name = name if name in CALCULATORS else next(iter(CALCULATORS))
     fields = form_fields_keeping(name, lang, list(texts))
-    shown = "kbqa-calc" in (result_html or "") and "kbqa-calc-intro" not in (result_html or "")
-    result = run_calculator(name, lang_choice, *[f["value"] for f in fields]) if shown else status_html(t("calc_plot_hint", lang))
+    filled = all(f["value"] for p, f in zip(CALCULATORS[name].parameters, fields) if p.required)
+    result = run_calculator(name, lang_choice, *[f["value"] for f in fields]) if filled else status_html(t("calc_plot_hint", lang))
     return [form_intro(CALCULATORS[name], lang), *[gr.update(**f) for f in fields], result]
 
 
@@ -527,6 +527,7 @@ def build_app(service: Service) -> gr.Blocks:
 
             with gr.Tab(t("tab_calc", "en"), id="calc") as tab_calc:
                 calc_picker, calc_form = calculators_tab(lang_box, relabel)
+                calc_boxes = calc_form[1:-1]  # the input boxes (calc_form: intro, boxes, result)
                 relabel.append((tab_calc, "label", "tab_calc"))
 
             with gr.Tab(t("tab_claims", "en"), id="claims") as tab_claims:
@@ -593,10 +594,10 @@ def build_app(service: Service) -> gr.Blocks:
                         notes_status_html(notes_status(service.settings), lang),
                         gr.update(choices=[(VIEW_LABELS[lang][k], k) for k in VIEW_LABELS[lang]], value=view_value),
                         gr.update(choices=calculator_choices(lang)),
-                        *calculator_form_relabelled(calc_name, lang_choice, form_now[-1], form_now[1:-1])]
+                        *calculator_form_relabelled(calc_name, lang_choice, form_now)]
             return updates
 
-        lang_box.change(switch, [lang_box, view, calc_picker, *calc_form],
+        lang_box.change(switch, [lang_box, view, calc_picker, *calc_boxes],
                         [title, *[c for c, _, _ in relabel], status, claims_box, notes_box, view, calc_picker, *calc_form], api_name=False)
     return demo
 

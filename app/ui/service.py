@@ -28,6 +28,7 @@ from ingest.settings import Settings
 
 log = logging.getLogger("kbqa.ui")
 
+BUILD_STAGES = ("read", "bm25", "embed", "publish")  # ingest's progress stages: a build is running
 PROGRESS_WINDOW = 40  # progress reports the pace (and so the time left) is taken over
 WARM_UP_QUESTIONS = ("How many A100 GPUs are needed for 25 million daily visitors?", "GPT-3训练一次要多少钱？")
 
@@ -46,6 +47,7 @@ class Service:
         self._notes_lock = threading.Lock()
         self._seen: list[tuple[float, int]] = []  # (time, done) of the current stage's recent progress
         self.warming = False  # ready, and paying the one-off costs (encoders, formulas) in the background
+        self.timeline: list[tuple[float, tuple[str, ...]]] = []  # (monotonic time, encoders) of each early answerer
 
     # --- opening ------------------------------------------------------------------------------
 
@@ -92,8 +94,8 @@ class Service:
             self._assistant = Assistant(self.settings, Retriever(index, self.settings, embedders=self.embedders), self.embedders)
         except Exception as exc:  # shown in the UI's status line; the server keeps running
             log.exception("opening the index failed")
-            self._assistant = None  # not the early one either: its build failed
             self.error = f"{type(exc).__name__}: {exc}"
+            self._assistant = None  # not the early one either: its build failed
         finally:
             if self.console_progress is not None and hasattr(self.console_progress, "close"):
                 self.console_progress.close()
@@ -104,21 +106,22 @@ class Service:
             self._warm_up()
 
     def _answer_early(self, early) -> None:
-        """Called by the build with its passages searchable so far (ingest.index.EarlyIndex): answer from them."""
+        """Called by the build (on its own thread, before it sets `ready`) with its passages searchable so far
+        (ingest.index.EarlyIndex): answer from them until the whole index is in."""
         from app.retrieval.retriever import Retriever
 
-        settings = early.search_settings()
-        building = Building(tuple(early.ready), tuple(early.pending), early.passages_pending)
         try:
+            settings = early.search_settings()
+            building = Building(tuple(early.ready), tuple(early.pending), early.passages_pending)
             assistant = Assistant(settings, Retriever(early.loaded(), settings, embedders=self.embedders), self.embedders,
                                   building=building)
         except Exception:  # answering early is a bonus: the build goes on, and questions wait for it
             log.exception("the index being built could not be searched early")
             return
-        if not self.ready.is_set():
-            self._assistant = assistant
-            self.answerable.set()
-            log.info("answering from the build in progress: keyword search%s", "".join(f" + {s}" for s in early.ready))
+        self._assistant = assistant
+        self.timeline.append((time.monotonic(), building.ready))
+        self.answerable.set()
+        log.info("answering from the build in progress: keyword search%s", "".join(f" + {s}" for s in early.ready))
 
     @property
     def building(self) -> Building | None:
@@ -150,12 +153,12 @@ class Service:
     def _wait_for_first_build(self, timeout: float | None = None) -> None:
         """Notes are added and removed on the full index only: while the first build runs, say so (it may take
         minutes) rather than hold the request; an index that failed to open is reported as such."""
-        if not self.ready.wait(timeout if timeout is not None else 0.5):
+        if not self.ready.wait(timeout if timeout is not None else 0.5) and self.stage[0] in BUILD_STAGES:
             stage, done, total = self.stage
             progress = f" ({done:,}/{total:,})" if total else ""
             raise UploadError(f"the notes are still being indexed{progress}; add or remove notes when that is done (the status line says when)",
                               f"笔记仍在建立索引{progress}；请等索引完成后再添加或删除笔记（状态栏会显示）")
-        self.assistant(timeout=0)
+        self.assistant(timeout=None)  # loading an index that is whole: worth the wait
 
     # --- status ----------------------------------------------------------------------------------
 
