@@ -99,7 +99,7 @@ class Var:
         try:
             x = float(value)
         except (TypeError, ValueError):
-            raise InputError(self.name, f"must be a number; got {value!r}") from None
+            raise InputError(self.name, f"must be a number; got {value!r}", f"必须是数字；填入的是 {value!r}") from None
         _check_rule(self, x)
         return x
 
@@ -299,10 +299,11 @@ class Calculation:
             expr = _without_rounding(self.composed(target))
             u = self.var(unknown).symbol
             if u not in expr.free_symbols:
-                raise InputError(unknown, f"does not affect {target}, so it cannot be solved from it")
+                raise InputError(unknown, f"does not affect {target}, so it cannot be solved from it",
+                                 f"不影响 {target}，所以无法由它求出")
             if self.var(unknown).rule == LEVEL:
                 raise InputError(unknown, f"is a setting (0 to {self.var(unknown).maximum:g}), not solved for: "
-                                 f"give each and compare")
+                                 f"give each and compare", f"是一个档位（0 到 {self.var(unknown).maximum:g}），不求解：请逐个给出再比较")
             # a setting (a ZeRO stage, a switch) is solved for at each of its values; solve() keeps the
             # solution that gives the target back with the given setting
             expr_cases = [expr.subs(case) for case in self._level_cases(expr)]
@@ -321,7 +322,8 @@ class Calculation:
                             solutions.append(s)
                             cases.append(case)
             if not solutions and all(u not in sympy.cancel(b).free_symbols for e in expr_cases for b in _branches(e)):
-                raise InputError(unknown, f"does not affect {target} (it cancels out), so it cannot be solved from it")
+                raise InputError(unknown, f"does not affect {target} (it cancels out), so it cannot be solved from it",
+                                 f"不影响 {target}（在公式中约掉了），所以无法由它求出")
             if not solutions:
                 raise CalculatorError(f"sympy found no closed form for {unknown} from {target}")
             args = tuple(sorted(set().union(*(s.free_symbols for s in solutions)), key=lambda s: s.name))
@@ -343,11 +345,14 @@ class Calculation:
         u = self.var(unknown)
         if u not in self.inputs:
             raise InputError(unknown, f"is computed by {self.name}; solve for one of its inputs: "
-                             f"{', '.join(v.name for v in self.inputs)}")
+                             f"{', '.join(v.name for v in self.inputs)}",
+                             f"由 {self.name} 算出；请求解它的某个输入：{'、'.join(v.name for v in self.inputs)}")
         targets = [o for o in self.outputs if o.name in values]
         if len(targets) != 1:
             raise InputError(unknown, f"can be solved for only when exactly one result of {self.name} is given "
-                             f"(one of {', '.join(o.name for o in self.outputs)}); got {len(targets)}")
+                             f"(one of {', '.join(o.name for o in self.outputs)}); got {len(targets)}",
+                             f"只有在恰好给出 {self.name} 的一个结果（{'、'.join(o.name for o in self.outputs)} 之一）时才能求解；"
+                             f"给出了 {len(targets)} 个")
         target = targets[0]
         allowed = tuple(v for v in self.inputs if v is not u) + (target,)
         known = self.check_inputs(values, allowed)
@@ -381,7 +386,9 @@ class Calculation:
             candidates.append((loose, len(candidates), value))
         if not candidates:
             raise InputError(unknown, f"has no valid value that gives {target.name} = "
-                             f"{format_number(known[target.name])} {target.unit}".rstrip())
+                             f"{format_number(known[target.name])} {target.unit}".rstrip(),
+                             f"没有合理的取值能使 {target.name} = {format_number(known[target.name], 'zh')} "
+                             f"{unit_words(target.unit, 'zh')}".rstrip())
         inputs[unknown] = min(candidates)[2]
         return self.evaluate(inputs)
 
