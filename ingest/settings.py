@@ -113,7 +113,7 @@ class StoreSettings(BaseModel):
         description="Milvus alias naming the live build; each build is a collection <collection>_build_<id>, and the alias is moved to it at the end.")
     candidates: int = Field(100, ge=10, le=16384, description="Milvus: passages fetched per encoder and by BM25 per question; their union is scored exactly as the in-process fusion does.")
     index_type: Literal["FLAT", "HNSW", "IVF_FLAT"] = Field(
-        "FLAT", description="Milvus vector index: FLAT is exact (the figures of the in-process store); HNSW and IVF_FLAT are approximate and faster at scale.")
+        "FLAT", description="Milvus vector index: FLAT is exact (the figures of the in-process store); HNSW and IVF_FLAT are approximate and faster at scale on a Milvus server (milvus-lite 3.2 scans every row whatever the type).")
 
     @field_validator("uri")
     @classmethod
