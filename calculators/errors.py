@@ -21,6 +21,9 @@ class Said(str):
     >>> note = Said("rounded up", "已向上取整")
     >>> note == "rounded up", in_language(note, "zh"), in_language("plain text", "zh")
     (True, '已向上取整', 'plain text')
+    >>> import copy, pickle
+    >>> copy.deepcopy(note).zh, pickle.loads(pickle.dumps(ResultStep("d = 1 day", "d"))).output
+    ('已向上取整', 'd')
     """
 
     zh: str
@@ -29,6 +32,9 @@ class Said(str):
         said = super().__new__(cls, en)
         said.zh = zh if zh is not None else en
         return said
+
+    def __getnewargs__(self):  # copied and pickled whole (dataclasses.asdict deep-copies)
+        return str(self), self.zh
 
 
 class ResultStep(str):
@@ -46,6 +52,9 @@ class ResultStep(str):
         step = super().__new__(cls, text)
         step.output = output
         return step
+
+    def __getnewargs__(self):
+        return str(self), self.output
 
 
 def in_language(message, lang: str) -> str:
