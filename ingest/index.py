@@ -26,8 +26,9 @@ moves; the folder keeps the manifest, the passages and BM25.
 
 Beside it: ingest/notes_folder.py (which files are notes, their fingerprints), ingest/builds.py
 (CURRENT, reader and build locks, integrity checks, removing old builds), ingest/claims_cache.py
-(the notes' arithmetic found at ingest). About 620 lines remain here on purpose: building a new
-build from the previous one (reuse, checkpointed embedding, publish) is one transaction.
+(the notes' arithmetic found at ingest), ingest/early.py (a build searchable before it ends). About 650
+lines remain here on purpose: building a new build from the previous one (reuse, checkpointed embedding
+encoder by encoder, publish) is one transaction.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -56,6 +58,9 @@ from ingest.errors import DamagedIndex, EmptyKb, IndexMissing, NoteError, StaleI
 from ingest.settings import Settings
 from ingest.tokenize import TOKENIZER, tokenize
 from ingest.types import Chunk
+
+if TYPE_CHECKING:
+    from ingest.early import EarlyIndex
 
 log = logging.getLogger("kbqa.ingest")
 
@@ -346,6 +351,8 @@ def _build(settings: Settings, kb: Path, index_dir: Path, scan: NoteScan, progre
     if early is not None and todo and not old.records:  # a first build (or a repair): searchable now by keywords,
         # then by each encoder as it finishes. A rebuild of changed notes is not announced: its unchanged notes'
         # vectors are in hand, but a partial index would answer worse than waiting the few seconds it takes
+        from ingest.early import EarlyIndex
+
         bm25 = _build_bm25(records, settings, progress)
 
         def announce(ready: list[str], new_vecs: dict) -> None:
@@ -587,61 +594,6 @@ class LoadedIndex:
         return self.bm25.vocabulary
 
 
-def searching_with(settings: Settings, specs: list[str]) -> Settings:
-    """The settings searching with only `specs` of the encoders (their weights as set; none = keyword search
-    alone) and the in-process store: how a build in progress is searched."""
-    from ingest.settings import StoreSettings
-
-    embed = settings.embed
-    weights = [w for spec, w in zip(embed.models, embed.weights) if spec in specs]
-    models = [spec for spec in embed.models if spec in specs]
-    # model_copy does not validate: an empty list of encoders is allowed here (keyword search only)
-    return settings.model_copy(update={"embed": embed.model_copy(update={"models": models, "weights": weights}),
-                                       "store": StoreSettings()})
-
-
-def narrowed(index: LoadedIndex, specs: list[str]) -> LoadedIndex:
-    """The loaded index with only the vectors of `specs`: what a build in progress searches, for measuring it."""
-    dims = {spec: d for spec, d in index.manifest.get("dims", {}).items() if spec in specs}
-    return LoadedIndex(manifest={**index.manifest, "dims": dims}, chunks=index.chunks,
-                       vectors={spec: v for spec, v in index.vectors.items() if spec in specs}, path=index.path, bm25=index.bm25)
-
-
-@dataclass
-class EarlyIndex:
-    """A build's passages, searchable before the build ends: BM25 over every passage and the vectors of
-    the encoders that have finished (`ready`); `pending` encoders are still embedding `passages_pending`
-    passages. Held in memory only (FAISS, whatever the store): nothing of it is on disk until the build
-    is published."""
-
-    settings: Settings
-    records: list[dict]
-    bm25: Bm25Index
-    files: dict[str, dict]
-    vectors: dict[str, np.ndarray]  # ready encoder spec -> one row per passage
-    pending: list[str]
-    passages_pending: int
-
-    @property
-    def ready(self) -> list[str]:
-        return [spec for spec in self.settings.embed.models if spec in self.vectors]
-
-    def search_settings(self) -> Settings:
-        return searching_with(self.settings, self.ready)
-
-    def loaded(self) -> LoadedIndex:
-        import faiss
-
-        indexes = {}
-        for spec, matrix in self.vectors.items():
-            indexes[spec] = faiss.IndexFlatIP(matrix.shape[1])
-            indexes[spec].add(matrix)
-        manifest = {"chunks": len(self.records), "files": self.files, "early": True,
-                    "dims": {spec: int(m.shape[1]) for spec, m in self.vectors.items()}}
-        return LoadedIndex(manifest=manifest, chunks=[record_to_chunk(r) for r in self.records], vectors=indexes,
-                           path=Path(self.settings.index_dir), bm25=self.bm25)
-
-
 def load_index(settings: Settings) -> LoadedIndex:
     """Load the live build, whole, under a reader lock; refuse one built with other settings (StaleIndex)
     or one whose files do not match their checksums and counts (DamagedIndex)."""
@@ -682,7 +634,7 @@ def _load_bm25(build: Path, settings: Settings, n_chunks: int) -> Bm25Index:
 
 
 def ensure_index(settings: Settings, progress=None, embedders: dict | None = None,
-                 early: Callable[[EarlyIndex], None] | None = None) -> tuple[LoadedIndex, IngestReport | None]:
+                 early: Callable[["EarlyIndex"], None] | None = None) -> tuple[LoadedIndex, IngestReport | None]:
     """Load the index, building it first when it is missing, stale, damaged, or the notes changed.
     A damaged index is rebuilt from the notes (the rebuild says so: a warning on the "kbqa.ingest"
     logger and `IngestReport.repaired`). `early`: see build_index."""

@@ -69,7 +69,7 @@ class Assistant:
     settings: Settings
     retriever: Retriever
     embedders: dict = field(default_factory=dict)
-    building: Building | None = None  # searching a build in progress (see ingest.index.EarlyIndex)
+    building: Building | None = None  # searching a build in progress (see ingest.early.EarlyIndex)
 
     @classmethod
     def open(cls, settings: Settings, progress=None) -> "Assistant":

@@ -52,12 +52,12 @@ def _stage_name(encoders: list[str]) -> str:
 
 
 def _while_building(items: list[dict], assistant) -> list[dict]:
-    """Scores of the assistants a build in progress answers with (ingest.index.EarlyIndex): the same index,
+    """Scores of the assistants a build in progress answers with (ingest.early.EarlyIndex): the same index,
     searched with keywords alone, then with each encoder but the last."""
     from app.answer.assistant import Assistant
     from app.evaluation.evaluate import score_all
     from app.retrieval.retriever import Retriever
-    from ingest.index import narrowed, searching_with
+    from ingest.early import narrowed, searching_with
 
     models = list(assistant.settings.embed.models)
     out = []

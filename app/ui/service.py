@@ -107,7 +107,7 @@ class Service:
 
     def _answer_early(self, early) -> None:
         """Called by the build (on its own thread, before it sets `ready`) with its passages searchable so far
-        (ingest.index.EarlyIndex): answer from them until the whole index is in."""
+        (ingest.early.EarlyIndex): answer from them until the whole index is in."""
         from app.retrieval.retriever import Retriever
 
         try:
