@@ -160,7 +160,7 @@ def _evaluate(items, chunks, rank_ids) -> tuple[dict, float]:
 
 def run_set(name: str, notes: Path, questions: Path, analyzers: list[str]) -> dict:
     from app.evaluation.evaluate import load_eval
-    from ingest.index import embed_text
+    from ingest.loaded import embed_text
 
     items = [i for i in load_eval(questions) if i.get("kind") == "lookup"]
     result = {"set": name, "lookups": len(items), "systems": {}}

@@ -71,7 +71,7 @@ def synthetic(index, n: int, seed: int = 0):
     """Records, one vector matrix per encoder, and BM25 token lists for n passages: the real ones first."""
     import numpy as np
 
-    from ingest.index import chunk_to_record, embed_text
+    from ingest.loaded import chunk_to_record, embed_text
     from ingest.tokenize import tokenize
 
     rng = np.random.default_rng(seed)
@@ -98,13 +98,12 @@ def synthetic(index, n: int, seed: int = 0):
 
 def worker(store: str, n: int, cache: Path, uri: str | None, queries: int) -> dict:
     import faiss
-    import numpy as np
 
     from app.evaluation.evaluate import load_eval, score_lookups
     from app.retrieval.retriever import Retriever
     from ingest.bm25 import Bm25Index
     from ingest.embed import make_embedder
-    from ingest.index import LoadedIndex, record_to_chunk
+    from ingest.loaded import LoadedIndex, record_to_chunk
     from ingest.settings import Settings
 
     embedders = {spec: make_embedder(spec) for spec in ("use", "e5")}

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from ingest.bm25 import Bm25Index
-from ingest.index import LoadedIndex, record_to_chunk
+from ingest.loaded import LoadedIndex, record_to_chunk
 from ingest.settings import Settings
 
 

@@ -26,8 +26,8 @@ moves; the folder keeps the manifest, the passages and BM25.
 
 Beside it: ingest/notes_folder.py (which files are notes, their fingerprints), ingest/builds.py
 (CURRENT, reader and build locks, integrity checks, removing old builds), ingest/claims_cache.py
-(the notes' arithmetic found at ingest), ingest/early.py (a build searchable before it ends). About 650
-lines remain here on purpose: building a new build from the previous one (reuse, checkpointed embedding
+(the notes' arithmetic found at ingest), ingest/early.py (a build searchable before it ends),
+ingest/loaded.py (the index in memory, and a passage's record). About 620 lines remain here on purpose: building a new build from the previous one (reuse, checkpointed embedding
 encoder by encoder, publish) is one transaction.
 """
 
@@ -56,8 +56,9 @@ from ingest.builds import (CHECKPOINTS, READERS_LOCK, _build_lock, _manifest_of,
 from ingest.notes_folder import NoteScan, list_notes, note_signature, scan_notes
 from ingest.errors import DamagedIndex, EmptyKb, IndexMissing, NoteError, StaleIndex
 from ingest.settings import Settings
-from ingest.tokenize import TOKENIZER, tokenize
+from ingest.loaded import LoadedIndex, chunk_to_record, embed_text, record_to_chunk
 from ingest.types import Chunk
+from ingest.tokenize import TOKENIZER, tokenize
 
 if TYPE_CHECKING:
     from ingest.early import EarlyIndex
@@ -178,24 +179,6 @@ def read_jsonl(path: Path) -> list[dict]:
     """One JSON object a line. Only '\\n' ends a record: str.splitlines would also split on U+2028 and
     friends, which json.dumps(ensure_ascii=False) writes raw inside strings."""
     return [json.loads(line) for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]
-
-
-def chunk_to_record(chunk: Chunk) -> dict:
-    return {
-        "text": chunk.text,
-        "file": chunk.file,
-        "heading": chunk.heading,
-        "lines": [chunk.line_start, chunk.line_end],
-    }
-
-
-def record_to_chunk(rec: dict) -> Chunk:
-    return Chunk(text=rec["text"], file=rec["file"], heading=rec["heading"], line_start=rec["lines"][0], line_end=rec["lines"][1])
-
-
-def embed_text(chunk: Chunk) -> str:
-    """What the encoders see: the heading path gives a short passage its topic."""
-    return f"{chunk.heading}\n{chunk.text}" if chunk.heading else chunk.text
 
 
 @dataclass
@@ -578,20 +561,6 @@ def kb_changed(settings: Settings, manifest: dict) -> bool:
         if meta is None or meta["sha256"] != digest:
             return True
     return bool(set(files) - seen)
-
-
-@dataclass
-class LoadedIndex:
-    manifest: dict
-    chunks: list[Chunk]
-    vectors: dict[str, object]  # encoder spec -> faiss index
-    path: Path
-    bm25: Bm25Index  # row i scores chunks[i]
-
-    @property
-    def vocabulary(self) -> frozenset[str]:
-        """Every BM25 term of the passages (tokenize's words: lower-cased, jieba-segmented)."""
-        return self.bm25.vocabulary
 
 
 def load_index(settings: Settings) -> LoadedIndex:

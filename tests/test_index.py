@@ -15,7 +15,8 @@ import pytest
 from ingest.bm25 import Bm25Index
 from ingest.errors import DamagedIndex, EmptyKb, IndexMissing, KbNotFound, StaleIndex
 from ingest.builds import current_build  # noqa: E402
-from ingest.index import BM25_DIR, build_index, embed_text, load_index, read_manifest
+from ingest.index import BM25_DIR, build_index, load_index, read_manifest
+from ingest.loaded import embed_text
 from ingest.settings import Settings
 from ingest.tokenize import TOKENIZER, tokenize
 

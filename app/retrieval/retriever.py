@@ -22,7 +22,7 @@ from app.retrieval.lexical import LexicalScorer
 from app.retrieval.lexicon import Translation, translations
 from app.retrieval.rerank import answer_type_match, entity_coverage, is_reference_list
 from app.retrieval.stores import make_store
-from ingest.index import LoadedIndex, embed_text
+from ingest.loaded import LoadedIndex, embed_text
 from ingest.settings import Settings
 from ingest.types import Chunk
 

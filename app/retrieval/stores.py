@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ingest.errors import StaleIndex
-from ingest.index import LoadedIndex
+from ingest.loaded import LoadedIndex
 from ingest.settings import Settings
 
 
