@@ -346,12 +346,12 @@ def _build(settings: Settings, kb: Path, index_dir: Path, scan: NoteScan, progre
         announce([], {})
         after_encoder = announce
     new_vecs = _embed_notes(todo, settings, index_dir, embedders, progress, report, after_encoder=after_encoder)
-    blocks = {spec: [_matrix(plan, old, new_vecs, spec)] for spec in specs}
+    matrices = {spec: _matrix(plan, old, new_vecs, spec) for spec in specs}  # row i = records[i]
     new_build = index_dir / f"build-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:6]}"
     new_build.mkdir(parents=True)
     try:
-        manifest = _write_build(new_build, settings, records, blocks, files_meta, report, skipped_sha, progress, bm25)
-        previous = _publish(settings, new_build.name, records, blocks, files_meta, progress)
+        manifest = _write_build(new_build, settings, records, matrices, files_meta, report, skipped_sha, progress, bm25)
+        previous = _publish(settings, new_build.name, records, matrices, files_meta, progress)
         _point_current_at(index_dir, new_build.name)
     except BaseException:
         shutil.rmtree(new_build, ignore_errors=True)
@@ -372,7 +372,8 @@ def _build(settings: Settings, kb: Path, index_dir: Path, scan: NoteScan, progre
     return report
 
 
-def _publish(settings: Settings, build_name: str, records: list[dict], blocks: dict, files_meta: dict, progress) -> str | None:
+def _publish(settings: Settings, build_name: str, records: list[dict], matrices: dict[str, np.ndarray], files_meta: dict,
+             progress) -> str | None:
     """With a Milvus store: write the build to its collection and move the alias to it. Returns the
     collection the alias named before (kept for readers still searching it)."""
     if not settings.store.milvus:
@@ -380,13 +381,12 @@ def _publish(settings: Settings, build_name: str, records: list[dict], blocks: d
     from ingest import milvus_store
 
     previous = milvus_store.live_collection(settings.store)
-    matrices = [np.ascontiguousarray(np.vstack(blocks[spec]), dtype=np.float32) for spec in settings.embed.models]
     shas = {name: meta["sha256"] for name, meta in files_meta.items()}
-    milvus_store.publish(settings.store, build_name, records, matrices, shas, progress)
+    milvus_store.publish(settings.store, build_name, records, [matrices[spec] for spec in settings.embed.models], shas, progress)
     return previous
 
 
-def _write_build(build: Path, settings: Settings, records: list[dict], blocks: dict, files_meta: dict,
+def _write_build(build: Path, settings: Settings, records: list[dict], matrices: dict[str, np.ndarray], files_meta: dict,
                  report: IngestReport, skipped_sha: dict, progress, bm25: Bm25Index | None = None) -> dict:
     """Every file of a build, then the manifest with their checksums and counts. With a Milvus store the
     vectors are not written here (they go to Milvus, see _publish)."""
@@ -394,7 +394,7 @@ def _write_build(build: Path, settings: Settings, records: list[dict], blocks: d
 
     dims = {}
     for i, spec in enumerate(settings.embed.models):
-        matrix = np.ascontiguousarray(np.vstack(blocks[spec]), dtype=np.float32)
+        matrix = matrices[spec]
         dims[spec] = int(matrix.shape[1])
         if settings.store.milvus:
             continue

@@ -260,28 +260,20 @@ def _loaded():
 def read_vectors(store: StoreSettings, build_name: str, n_rows: int, dims: list[int]) -> list[np.ndarray]:
     """Every vector of a build, one matrix per encoder in row order (for re-use by the next build);
     DamagedIndex when the collection is missing or incomplete."""
-    client = connect(store)
     name = collection_of(store, build_name)
     check_published(store, build_name, n_rows, store.uri)
-    fields = [vector_field(i) for i in range(len(dims))]
     out = [np.zeros((n_rows, d), dtype=np.float32) for d in dims]
-    seen = 0
     for start in range(0, n_rows, READ_ROWS):
         stop = min(n_rows, start + READ_ROWS)
-        got = client.query(name, filter=f"row >= {start} and row < {stop}", output_fields=["row", *fields], limit=stop - start)
-        for item in got:
-            for i, f in enumerate(fields):
-                out[i][item["row"]] = item[f]
-        seen += len(got)
-    if seen != n_rows:
-        raise DamagedIndex(store.uri, f"the Milvus collection {name} gave {seen} of its {n_rows} rows")
+        for matrix, part in zip(out, vectors_of(store, name, list(range(start, stop)), len(dims))):
+            matrix[start:stop] = part
     return out
 
 
 def vectors_of(store: StoreSettings, collection: str, rows: list[int], n_fields: int) -> list[np.ndarray]:
     """The stored vectors of some rows, one matrix per encoder position, in the order of `rows` (one read by
     primary key: ~14 ms for 150 rows of a 100k collection, where a search restricted to them took ~50 ms
-    per query vector; measured by benchmarks/scale.py)."""
+    per query vector; measured on the scale benchmark's 100k collection)."""
     fields = [vector_field(i) for i in range(n_fields)]
     got = connect(store).get(collection, ids=[int(r) for r in rows], output_fields=["row", *fields])
     by_row = {int(item["row"]): item for item in got}

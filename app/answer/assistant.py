@@ -77,7 +77,13 @@ class Assistant:
 
         embedders: dict = {}
         index, _ = ensure_index(settings, progress=progress, embedders=embedders)
-        return cls(settings=settings, retriever=Retriever(index, settings, embedders=embedders), embedders=embedders)
+        return cls.over(index, settings, embedders)
+
+    @classmethod
+    def over(cls, index, settings: Settings, embedders: dict, building: Building | None = None) -> "Assistant":
+        """The assistant over a loaded index (ingest.loaded.LoadedIndex), sharing the encoders in `embedders`."""
+        return cls(settings=settings, retriever=Retriever(index, settings, embedders=embedders), embedders=embedders,
+                   building=building)
 
     @cached_property
     def corpus(self) -> str:

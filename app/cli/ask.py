@@ -57,11 +57,10 @@ def ask(question, as_json, jsonl, kb, index):
 def _open(settings, progress):
     """The assistant over the index, built or repaired first when needed (and said, on stderr)."""
     from app.answer.assistant import Assistant
-    from app.retrieval.retriever import Retriever
     from ingest.index import ensure_index
 
     embedders: dict = {}
     index, report = ensure_index(settings, progress=progress, embedders=embedders)
     if report is not None and report.repaired:
         click.echo(f"the index at {settings.index_dir} was damaged ({report.repaired}); it was rebuilt from the notes", err=True)
-    return Assistant(settings=settings, retriever=Retriever(index, settings, embedders=embedders), embedders=embedders)
+    return Assistant.over(index, settings, embedders)

@@ -56,7 +56,6 @@ def _while_building(items: list[dict], assistant) -> list[dict]:
     searched with keywords alone, then with each encoder but the last."""
     from app.answer.assistant import Assistant
     from app.evaluation.evaluate import score_all
-    from app.retrieval.retriever import Retriever
     from ingest.early import narrowed, searching_with
 
     models = list(assistant.settings.embed.models)
@@ -64,8 +63,7 @@ def _while_building(items: list[dict], assistant) -> list[dict]:
     for n in range(len(models)):
         specs = models[:n]
         settings = searching_with(assistant.settings, specs)
-        early = Assistant(settings, Retriever(narrowed(assistant.retriever.index, specs), settings, assistant.embedders),
-                          assistant.embedders)
+        early = Assistant.over(narrowed(assistant.retriever.index, specs), settings, assistant.embedders)
         out.append({"encoders": specs, "result": score_all(items, early)})
     return out
 

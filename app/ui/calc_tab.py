@@ -118,17 +118,19 @@ def form_fields_keeping(name: str, lang: str, texts: list[str]) -> list[dict]:
     fields = form_fields(name, lang)
     for p, field_, text in zip(CALCULATORS[name].parameters, fields, texts):
         text = (text or "").strip()
-        if not text or p.default is None:
-            field_["value"] = text or field_["value"]
-            continue
-        try:
-            q = parse_quantity(text, allow_negative=True)
-            at_default = q.unit in (p.unit, "") and _same(q.value, float(p.default))
-        except CalculatorError:
-            at_default = False
-        if not at_default:
-            field_["value"] = text
+        if text:
+            try:
+                keep = not _at_default(p, parse_quantity(text, allow_negative=True))
+            except CalculatorError:
+                keep = True  # unreadable as it is: the user's text, for the calculation to report
+            if keep:
+                field_["value"] = text
     return fields
+
+
+def _at_default(p: Parameter, q) -> bool:
+    """A parsed form value that is the parameter's default (so it keeps the default's citation)."""
+    return p.default is not None and q.unit in (p.unit, "") and _same(q.value, float(p.default))
 
 
 def form_intro(calc: Calculator, lang: str) -> str:
@@ -156,7 +158,7 @@ def parse_inputs(calc: Calculator, texts: dict[str, str]) -> dict:
             q = parse_quantity(text, allow_negative=True)
         except CalculatorError as exc:
             raise InputError(p.name, f"- {exc}", f"- {exc.zh}") from None
-        if p.default is not None and q.unit in (p.unit, "") and _same(q.value, float(p.default)):
+        if _at_default(p, q):
             continue  # unchanged: the calculator's default, with its citation
         values[p.name] = q
     return values

@@ -83,7 +83,6 @@ class Service:
         return (total - done) * (t1 - t0) / (d1 - d0)
 
     def _open(self, warm_up: bool) -> None:
-        from app.retrieval.retriever import Retriever
         from ingest.index import ensure_index
 
         try:
@@ -91,7 +90,7 @@ class Service:
             index, self.report = ensure_index(self.settings, progress=self._progress, embedders=self.embedders,
                                               early=self._answer_early)
             self._progress("loading index", 0, 0)
-            self._assistant = Assistant(self.settings, Retriever(index, self.settings, embedders=self.embedders), self.embedders)
+            self._assistant = Assistant.over(index, self.settings, self.embedders)
         except Exception as exc:  # shown in the UI's status line; the server keeps running
             log.exception("opening the index failed")
             self.error = f"{type(exc).__name__}: {exc}"
@@ -108,13 +107,10 @@ class Service:
     def _answer_early(self, early) -> None:
         """Called by the build (on its own thread, before it sets `ready`) with its passages searchable so far
         (ingest.early.EarlyIndex): answer from them until the whole index is in."""
-        from app.retrieval.retriever import Retriever
-
         try:
             settings = early.search_settings()
             building = Building(tuple(early.ready), tuple(early.pending), early.passages_pending)
-            assistant = Assistant(settings, Retriever(early.loaded(), settings, embedders=self.embedders), self.embedders,
-                                  building=building)
+            assistant = Assistant.over(early.loaded(), settings, self.embedders, building)
         except Exception:  # answering early is a bonus: the build goes on, and questions wait for it
             log.exception("the index being built could not be searched early")
             return
@@ -185,7 +181,6 @@ class Service:
         Returns (the checked upload, the IngestReport or None when the note was already there).
         Raises UploadError with a message for the user; on any failure the notes folder is as before.
         """
-        from app.retrieval.retriever import Retriever
         from ingest.index import build_index, load_index
 
         self._wait_for_first_build()
@@ -200,7 +195,7 @@ class Service:
                 if checked.name not in report.files_read:
                     reason = dict(report.skipped).get(checked.name, "it was not indexed")
                     raise UploadError(f"{checked.name}: {reason}; nothing was added", f"{checked.name}：{reason}；未添加任何内容")
-                fresh = Assistant(self.settings, Retriever(load_index(self.settings), self.settings, embedders=self.embedders), self.embedders)
+                fresh = Assistant.over(load_index(self.settings), self.settings, self.embedders)
                 log.info("added %s (%d passages) in %.1f s", checked.name, checked.chunks, time.perf_counter() - started)
             except BaseException:
                 target.unlink(missing_ok=True)
@@ -222,7 +217,6 @@ class Service:
         """
         import os
 
-        from app.retrieval.retriever import Retriever
         from ingest.index import build_index, load_index
         from ingest.notes_folder import list_notes
 
@@ -242,7 +236,7 @@ class Service:
             path.unlink()
             try:
                 report = build_index(self.settings, embedders=self.embedders)
-                fresh = Assistant(self.settings, Retriever(load_index(self.settings), self.settings, embedders=self.embedders), self.embedders)
+                fresh = Assistant.over(load_index(self.settings), self.settings, self.embedders)
             except BaseException:
                 if target is not None:
                     os.symlink(target, path)
